@@ -1,0 +1,88 @@
+/**
+ * The error model every layer shares (after fastify's lib/errors.js and undici's typed errors).
+ *
+ * Each layer keeps its own registry in `<layer>/errors.ts`, built with `defineErrors`, so layers never edit
+ * one shared file. A registry key always equals the error's code; `harness/errors.test.ts` finds every registry,
+ * checks that, and checks that each code is documented (cause and fix) in `docs/errors/*.md`.
+ *
+ * Errors cross process boundaries (SSH, Playwright workers, JSON lines), so code that handles one branches on
+ * `err.code` and reads `err.fields`, never the message text.
+ */
+
+export type ErrorFields = Record<string, unknown>;
+
+export class DmcError<F extends ErrorFields = ErrorFields> extends Error {
+  readonly code: string;
+  readonly fields: F;
+  /** HTTP status the server answers with when this error ends a request, if it can end one. */
+  readonly httpStatus: number | undefined;
+
+  constructor(code: string, message: string, fields: F, options?: { cause?: unknown; httpStatus?: number }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'DmcError';
+    this.code = code;
+    this.fields = fields;
+    this.httpStatus = options?.httpStatus;
+  }
+
+  toJSON(): { code: string; message: string; fields: F } {
+    return { code: this.code, message: this.message, fields: this.fields };
+  }
+}
+
+export interface ErrorDefinition<F extends ErrorFields, E extends DmcError<F> = DmcError<F>> {
+  readonly code: string;
+  readonly httpStatus: number | undefined;
+  /** Makes the error; the message is rendered from the fields so it always shows the value received. */
+  create(fields: F, options?: { cause?: unknown }): E;
+  /** True when `err` is this error, also after it crossed a process boundary as JSON. */
+  is(err: unknown): err is E;
+}
+
+type ErrorClass<F extends ErrorFields, E extends DmcError<F>> = new (
+  code: string,
+  message: string,
+  fields: F,
+  options?: { cause?: unknown; httpStatus?: number },
+) => E;
+
+export interface ErrorSpec<F extends ErrorFields, E extends DmcError<F>> {
+  message: (fields: F) => string;
+  httpStatus?: number;
+  errorClass?: ErrorClass<F, E>;
+}
+
+export function defineError<F extends ErrorFields, E extends DmcError<F> = DmcError<F>>(
+  code: string,
+  spec: ErrorSpec<F, E>,
+): ErrorDefinition<F, E> {
+  const Class = (spec.errorClass ?? DmcError) as ErrorClass<F, E>;
+  return {
+    code,
+    httpStatus: spec.httpStatus,
+    create(fields, options) {
+      return new Class(code, spec.message(fields), fields, {
+        ...(options?.cause === undefined ? {} : { cause: options.cause }),
+        ...(spec.httpStatus === undefined ? {} : { httpStatus: spec.httpStatus }),
+      });
+    },
+    is(err: unknown): err is E {
+      return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
+    },
+  };
+}
+
+/** A layer's registry: the object's keys must equal the codes (checked by `harness/errors.test.ts`). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ErrorRegistry = Readonly<Record<string, ErrorDefinition<any, any>>>;
+
+export function defineErrors<R extends ErrorRegistry>(registry: R): R {
+  return Object.freeze(registry);
+}
+
+/** Quotes a received value for a message, cut so one bad megabyte cannot flood a log line. */
+export function shown(value: unknown, max = 120): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const cut = text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text;
+  return JSON.stringify(cut);
+}

@@ -1,0 +1,34 @@
+// Runs every `*.test.ts` beside the code with node's test runner.
+// Node 20's `--test` does not expand globs itself (that arrived in Node 21), so the files are found here.
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const roots = ['harness', 'agents', 'fixtures', 'scripts', 'benchmarks'];
+const skip = new Set(['node_modules', 'results', 'test-results', 'playwright-report', '.state']);
+
+function findTests(dir) {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries.flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return skip.has(entry.name) ? [] : findTests(path);
+    return entry.name.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+const only = process.argv.slice(2);
+const files = roots.flatMap(findTests).map((f) => relative('.', f)).sort()
+  .filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
+if (files.length === 0) {
+  console.error('run-unit-tests: no *.test.ts files found under ' + roots.join(', '));
+  process.exit(1);
+}
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
+  stdio: 'inherit',
+});
+process.exit(result.status ?? 1);
