@@ -28,7 +28,16 @@ if (files.length === 0) {
   console.error('run-unit-tests: no *.test.ts files found under ' + roots.join(', '));
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
-  stdio: 'inherit',
-});
+// Results also go to JUnit so CI can sum unit tests and suites into one closing line (scripts/test-summary.mjs).
+const junit = process.env['DMC_UNIT_JUNIT'] ?? 'results/unit/junit.xml';
+const result = spawnSync(
+  process.execPath,
+  [
+    '--import', 'tsx', '--test', '--test-concurrency=2',
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=junit', `--test-reporter-destination=${junit}`,
+    ...files,
+  ],
+  { stdio: 'inherit' },
+);
 process.exit(result.status ?? 1);
