@@ -1,8 +1,8 @@
 // Runs every `*.test.ts` beside the code with node's test runner.
 // Node 20's `--test` does not expand globs itself (that arrived in Node 21), so the files are found here.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 
 const roots = ['harness', 'agents', 'fixtures', 'scripts', 'benchmarks'];
 const skip = new Set(['node_modules', 'results', 'test-results', 'playwright-report', '.state']);
@@ -30,6 +30,7 @@ if (files.length === 0) {
 }
 // Results also go to JUnit so CI can sum unit tests and suites into one closing line (scripts/test-summary.mjs).
 const junit = process.env['DMC_UNIT_JUNIT'] ?? 'results/unit/junit.xml';
+mkdirSync(dirname(junit), { recursive: true });
 const result = spawnSync(
   process.execPath,
   [
