@@ -109,7 +109,10 @@ test('every import respects the layer rules of DESIGN.md', () => {
     }
   });
   assert.ok(sources.length > 10, `expected the project's source files, found ${sources.length}`);
-  const texts = sources.map((path) => ({ file: relative(root, path), text: readFileSync(path, 'utf8') }));
+  const texts = sources
+    .map((path) => ({ file: relative(root, path), text: readFileSync(path, 'utf8') }))
+    // This file's own examples of forbidden imports sit in string literals; they are not imports.
+    .filter(({ file }) => file !== 'harness/import-rules.test.ts');
   assert.deepEqual(importViolations(texts), []);
 });
 
