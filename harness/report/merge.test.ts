@@ -1,0 +1,49 @@
+/**
+ * Merging shards: the union of tests and targets, sessions added up, the overlap of two shards refused.
+ * `dmc report merge` writing a package with its attachments: harness/cli/report-command.test.ts.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DmcError } from '../errors.js';
+import { mergeResults } from './merge.js';
+import { makeResults, makeTarget, makeTest } from './test-support/results-builder.js';
+import { shard1, shard2 } from './test-support/sample-runs.js';
+
+function thrown(fn: () => unknown): DmcError {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof DmcError);
+    return error;
+  }
+  assert.fail('expected an error');
+}
+
+test('merging shards unites tests and targets and adds up sessions', () => {
+  const merged = mergeResults([
+    { results: shard1, file: 'shard-1/results.json' },
+    { results: shard2, file: 'shard-2/results.json' },
+  ]);
+  assert.deepEqual(merged.tests.map((t) => `${t.id}@${t.target}`), ['DMC-POLL-001@virtual-a', 'DMC-POLL-002@lab-pc', 'DMC-POLL-003@virtual-a']);
+  assert.deepEqual(merged.targets, [
+    { name: 'virtual-a', project: 'virtual-a', kind: 'virtual', sessions: 5, profile: 'win11', windowsBuild: '10.0.22631.2000' },
+    { name: 'lab-pc', project: 'lab-pc', kind: 'ssh', sessions: 0 },
+  ]);
+  assert.equal(merged.run.shard, null);
+  assert.equal(merged.run.startedAt, '2026-11-28T09:59:00.000Z');
+  assert.equal(merged.run.endedAt, '2026-11-28T10:06:00.000Z');
+  assert.equal(merged.run.status, 'failed');
+  assert.deepEqual(merged.run.warnings, ['shard-1/results.json: w1']);
+  assert.deepEqual(merged.run.mergedFrom?.map((m) => [m.file, m.shard?.current]), [['shard-1/results.json', 1], ['shard-2/results.json', 2]]);
+});
+
+test('the same test in two shards, or a target described two ways, is refused', () => {
+  const twice = thrown(() => mergeResults([{ results: shard1, file: 'a.json' }, { results: shard1, file: 'b.json' }]));
+  assert.equal(twice.code, 'DMC_ERR_REPORT_MERGE_DUPLICATE');
+  assert.equal(twice.message, 'Cannot merge: test "DMC-POLL-001" on target "virtual-a" is in both a.json and b.json');
+
+  const other = makeResults([makeTest({ id: 'DMC-X-001' })], [makeTarget({ name: 'virtual-a', profile: 'win10' })]);
+  const conflict = thrown(() => mergeResults([{ results: shard1, file: 'a.json' }, { results: other, file: 'c.json' }]));
+  assert.equal(conflict.message, 'Cannot merge: target "virtual-a" has profile "win11" in a.json but "win10" in c.json');
+  assert.equal(thrown(() => mergeResults([])).code, 'DMC_ERR_REPORT_MERGE_NOTHING');
+});

@@ -1,0 +1,78 @@
+/**
+ * Reading a results.json back: every way it can be wrong (missing, not JSON, another kind of JSON, a field of
+ * the wrong shape) ends as one DmcError that names the file and, for a shape problem, the field by its path.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { errors } from './errors.js';
+import { renderMatrixHtml } from './matrix-html.js';
+import { HTML_FILE, RESULTS_FILE, RESULTS_FORMAT, resultsSchema, type Results } from './results-model.js';
+
+/** A zod issue path as a reader writes it: `tests[3].verdict`, `run.startedAt`, `(root)` for the whole value. */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  let text = '';
+  for (const key of path) {
+    if (typeof key === 'number') text += `[${key}]`;
+    else text += text === '' ? String(key) : `.${String(key)}`;
+  }
+  return text === '' ? '(root)' : text;
+}
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let value = data;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/** Validates parsed JSON as results; `file` names the source in errors. */
+export function parseResults(data: unknown, file: string): Results {
+  const format = typeof data === 'object' && data !== null ? (data as { format?: unknown }).format : undefined;
+  if (format !== RESULTS_FORMAT) throw errors.DMC_ERR_REPORT_NOT_RESULTS.create({ file, format });
+  const parsed = resultsSchema.safeParse(data);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw errors.DMC_ERR_REPORT_SCHEMA_MISMATCH.create({
+    file,
+    field: fieldPath(issue.path),
+    issue: issue.message,
+    received: valueAt(data, issue.path),
+  });
+}
+
+export function readResults(file: string): Results {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : String((error as Error).message);
+    throw errors.DMC_ERR_REPORT_FILE_UNREADABLE.create({ file, reason }, { cause: error });
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw errors.DMC_ERR_REPORT_NOT_JSON.create({ file, reason: (error as Error).message }, { cause: error });
+  }
+  return parseResults(data, file);
+}
+
+/** The text written to results.json: stable key order (the schema's), two-space indent, final newline. */
+export function resultsText(results: Results): string {
+  return `${JSON.stringify(resultsSchema.parse(results), null, 2)}\n`;
+}
+
+/**
+ * Writes results.json and conformance.html into `dir`. results.json goes to a temporary name first and is then
+ * renamed, so a reader never sees half a file.
+ */
+export function writeResultsPackage(dir: string, results: Results): void {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, RESULTS_FILE);
+  writeFileSync(`${file}.tmp`, resultsText(results));
+  renameSync(`${file}.tmp`, file);
+  writeFileSync(join(dir, HTML_FILE), renderMatrixHtml(results));
+}

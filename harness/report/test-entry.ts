@@ -1,0 +1,130 @@
+/**
+ * One finished Playwright test → one results.json test entry, read through the annotation conventions of
+ * docs/results-format.md (test-id, ddf-node, reference, spec-conflict, not-applicable, expectation, sessions,
+ * windows-build, device-error, error-code). Attachments are filled in by the reporter, which copies the files.
+ */
+import { relative, sep } from 'node:path';
+import type { TestCase, TestResult, TestStep } from '@playwright/test/reporter';
+import type { TestEntry, TestErrorInfo } from './results-model.js';
+import { annotationValues, verdictOf, type AnnotationLike } from './verdict.js';
+
+/** An error message is cut to this many lines and characters: the transcript holds the rest. */
+const MAX_ERROR_LINES = 12;
+const MAX_ERROR_CHARS = 1500;
+// Playwright colours expect() messages for the terminal; a report wants the plain text.
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+export interface EntryContext {
+  /** The directory file paths are made relative to (the Playwright config's directory). */
+  rootDir: string;
+  target: string;
+  /** The target's build from the project metadata, used when the test did not discover one. */
+  targetWindowsBuild: string | undefined;
+}
+
+export interface BuiltEntry {
+  entry: Omit<TestEntry, 'attachments'>;
+  warnings: string[];
+}
+
+export function cutMessage(text: string): string {
+  const plain = text.replace(ANSI, '');
+  const lines = plain.split('\n');
+  let cut = lines.slice(0, MAX_ERROR_LINES).join('\n');
+  if (cut.length > MAX_ERROR_CHARS) cut = cut.slice(0, MAX_ERROR_CHARS);
+  return cut.length < plain.length ? `${cut.trimEnd()}\n… (${plain.length} chars in all)` : cut;
+}
+
+export function relativePath(rootDir: string, file: string): string {
+  return relative(rootDir, file).split(sep).join('/');
+}
+
+/** Annotations of the test's declaration and those added while it ran, each kept once. */
+export function allAnnotations(test: TestCase, result: TestResult): AnnotationLike[] {
+  const seen = new Set<string>();
+  const out: AnnotationLike[] = [];
+  for (const a of [...test.annotations, ...result.annotations]) {
+    const key = `${a.type}\u0000${a.description ?? ''}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ type: a.type, description: a.description });
+  }
+  return out;
+}
+
+function stepFailedInHookOrFixture(steps: readonly TestStep[]): boolean {
+  return steps.some(
+    (step) =>
+      ((step.category === 'hook' || step.category === 'fixture') && step.error !== undefined) ||
+      stepFailedInHookOrFixture(step.steps),
+  );
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values.filter((v) => v !== ''))];
+}
+
+export function buildEntry(test: TestCase, result: TestResult, context: EntryContext): BuiltEntry {
+  const annotations = allAnnotations(test, result);
+  const file = relativePath(context.rootDir, test.location.file);
+  const where = `${file}:${test.location.line}`;
+  const warnings: string[] = [];
+
+  const id = annotationValues(annotations, 'test-id').find((v) => v !== '');
+  if (id === undefined) warnings.push(`${where}: test "${test.title}" has no test-id annotation; it is reported as "${where}"`);
+
+  let sessions: number | undefined;
+  for (const value of annotationValues(annotations, 'sessions')) {
+    if (/^\d+$/.test(value)) sessions = (sessions ?? 0) + Number(value);
+    else warnings.push(`${where}: the sessions annotation ${JSON.stringify(value)} is not a whole number; ignored`);
+  }
+
+  const outcome = verdictOf({
+    status: result.status,
+    expectedStatus: test.expectedStatus,
+    annotations,
+    errors: result.errors,
+    failedInHookOrFixture: stepFailedInHookOrFixture(result.steps),
+  });
+
+  let error: TestErrorInfo | undefined;
+  const first = result.errors[0];
+  const message = first?.message ?? first?.value ?? outcome.note;
+  if (message !== undefined && outcome.verdict !== 'passed' && outcome.verdict !== 'not-applicable') {
+    error = { message: cutMessage(message) };
+    if (outcome.code !== undefined) error.code = outcome.code;
+    if (first?.location !== undefined) error.location = `${relativePath(context.rootDir, first.location.file)}:${first.location.line}`;
+  }
+
+  const windowsBuild = annotationValues(annotations, 'windows-build').filter((v) => v !== '').at(-1) ?? context.targetWindowsBuild;
+  const reference = annotationValues(annotations, 'reference').find((v) => v !== '');
+  const expectation = annotationValues(annotations, 'expectation').find((v) => v !== '');
+
+  const entry: Omit<TestEntry, 'attachments'> = {
+    id: id ?? where,
+    title: test.titlePath().slice(3).join(' › ') || test.title,
+    file,
+    line: test.location.line,
+    ddfNodes: unique(annotationValues(annotations, 'ddf-node')),
+    specConflicts: unique(annotationValues(annotations, 'spec-conflict')),
+    tags: unique(test.tags.map((t) => t.replace(/^@/, ''))),
+    target: context.target,
+    verdict: outcome.verdict,
+    durationMs: Math.max(0, result.duration),
+    retry: result.retry,
+  };
+  if (reference !== undefined) entry.reference = reference;
+  if (windowsBuild !== undefined) entry.windowsBuild = windowsBuild;
+  if (sessions !== undefined) entry.sessions = sessions;
+  if (outcome.notApplicableReason !== undefined) entry.notApplicableReason = outcome.notApplicableReason;
+  if (expectation !== undefined) entry.expectation = expectation;
+  if (error !== undefined) entry.error = error;
+  return { entry, warnings };
+}
+
+/** True when Playwright will run this test again (a retry follows), so this result is not the final one. */
+export function willRetry(test: TestCase, result: TestResult): boolean {
+  if (result.status === 'skipped' || result.status === 'interrupted') return false;
+  return result.status !== test.expectedStatus && result.retry < test.retries;
+}

@@ -1,0 +1,163 @@
+/**
+ * What a suite holds for one device: `await device.sync([...drafts])` queues the commands, waits until sessions
+ * have carried them and the device has answered, and returns one typed result per draft, in the order given.
+ *
+ * It lives beside the engine (not in harness/scripting) because the engine hands it out and harness/server must
+ * not import harness/scripting (DESIGN.md, "Layers, one direction"); harness/scripting re-exports it.
+ */
+import type { DmcError } from '../../errors.js';
+import type { CommandDraft } from '../../syncml/types.js';
+import { describeDraft, type CommandResult } from './delivery.js';
+import type { QueuedCommand, SessionSummary } from './draft-schema.js';
+import { errors } from './errors.js';
+import type { DeviceAlert, SessionEventBus } from './events.js';
+import type { DeviceState } from './session-state.js';
+
+/** The engine's side of a handle (engine.ts builds it). */
+export interface DeviceAccess {
+  state: DeviceState;
+  /** Appends to the queue synchronously (so waiters are in place before any session can answer) and writes it. */
+  enqueue(drafts: CommandDraft[]): { entries: QueuedCommand[]; saved: Promise<void> };
+  /** Takes commands that were never delivered back out of the queue. */
+  withdraw(tickets: string[]): Promise<void>;
+  events: SessionEventBus;
+}
+
+export interface SyncOptions {
+  /** Milliseconds to wait for the device's answers; restarts whenever the device sends requestpending. Default 60000. */
+  timeout?: number;
+}
+
+export interface SessionsView {
+  /** Sessions the device started, over the queue file's lifetime. */
+  count: number;
+  /** The session in progress, if any (counts so far). */
+  open: SessionSummary | undefined;
+  /** Ended sessions, oldest first (the most recent ones the queue file keeps). */
+  history: SessionSummary[];
+}
+
+export class DeviceHandle {
+  constructor(private readonly access: DeviceAccess) {}
+
+  get deviceId(): string {
+    return this.access.state.deviceId;
+  }
+
+  async sync(drafts: CommandDraft[], options: SyncOptions = {}): Promise<CommandResult[]> {
+    if (drafts.length === 0) return [];
+    const timeoutMs = options.timeout ?? 60_000;
+    const { state } = this.access;
+    const { entries, saved } = this.access.enqueue(drafts);
+    const settled = new Set<string>();
+    const results = entries.map(
+      (entry) =>
+        new Promise<CommandResult>((resolve, reject) => {
+          state.waiters.set(entry.ticket, {
+            resolve: (result) => {
+              settled.add(entry.ticket);
+              resolve(result);
+            },
+            reject: (error) => {
+              settled.add(entry.ticket);
+              reject(error);
+            },
+          });
+        }),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    let fail: (error: DmcError) => void = () => undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      fail = reject;
+    });
+    const arm = (): void => {
+      if (timer !== undefined) clearTimeout(timer);
+      timer = setTimeout(() => void this.timeOut(entries, settled, timeoutMs).then(fail), timeoutMs);
+    };
+    // The device's requestpending heartbeat says it is still working on our commands: do not time them out.
+    state.keepAliveListeners.add(arm);
+    arm();
+    // Combined now, before any await, so a waiter rejected early (engine closing) always has a handler.
+    const outcome = Promise.race([Promise.all(results), timedOut]);
+    outcome.catch(() => undefined);
+    try {
+      await saved;
+      return await outcome;
+    } finally {
+      clearTimeout(timer);
+      state.keepAliveListeners.delete(arm);
+    }
+  }
+
+  private async timeOut(entries: QueuedCommand[], settled: Set<string>, timeoutMs: number): Promise<DmcError> {
+    const { state } = this.access;
+    const pending = entries.filter((e) => !settled.has(e.ticket));
+    const last = state.lastSession();
+    const queued = new Set(state.file.queue.map((e) => e.ticket));
+    // Commands that never left the queue are withdrawn: nobody waits for them any more. Delivered ones stay
+    // tracked; their results still reach the `commandSettled` event.
+    await this.access.withdraw(pending.filter((e) => queued.has(e.ticket)).map((e) => e.ticket));
+    for (const entry of pending) state.waiters.delete(entry.ticket);
+    return errors.DMC_ERR_SESSION_SYNC_TIMEOUT.create({
+      deviceId: state.deviceId,
+      timeoutMs,
+      pending: pending.map((e) => describeDraft(e.draft)),
+      lastSessionId: last?.sessionId,
+      lastSessionAt: last?.at,
+    });
+  }
+
+  sessions(): SessionsView {
+    const { state } = this.access;
+    return {
+      count: state.file.sessionCount,
+      open: state.session === undefined ? undefined : { ...state.session.summary },
+      history: state.file.sessions.map((s) => ({ ...s })),
+    };
+  }
+
+  /** Resolves with the summary of the next session of this device that ends (completed or not). */
+  waitForSession(options: { timeout?: number } = {}): Promise<SessionSummary> {
+    const timeoutMs = options.timeout ?? 60_000;
+    const { state, events } = this.access;
+    return new Promise((resolve, reject) => {
+      const off = events.on('sessionEnded', ({ deviceId, summary }) => {
+        if (deviceId !== state.deviceId) return;
+        clearTimeout(timer);
+        off();
+        resolve(summary);
+      });
+      const timer = setTimeout(() => {
+        off();
+        reject(
+          errors.DMC_ERR_SESSION_WAIT_TIMEOUT.create({ deviceId: state.deviceId, timeoutMs, sessionCount: state.file.sessionCount }),
+        );
+      }, timeoutMs);
+    });
+  }
+
+  /** ./DevInfo values the device reported (LocURI → value). */
+  devInfo(): Record<string, string> {
+    return { ...this.access.state.file.devInfo };
+  }
+
+  alerts(): DeviceAlert[] {
+    return [...this.access.state.alerts];
+  }
+
+  /** When the device sent Alert 1226 unenrollment, or undefined. */
+  unenrolledAt(): string | undefined {
+    return this.access.state.file.unenrolledAt;
+  }
+
+  /** Device protocol errors recorded since the engine opened (a harness verdict: device error, not failure). */
+  protocolErrors(): DmcError[] {
+    return [...this.access.state.protocolErrors];
+  }
+
+  /** Commands waiting for a session, and those delivered but not answered yet. */
+  pending(): { queued: string[]; inFlight: string[] } {
+    const { file } = this.access.state;
+    return { queued: file.queue.map((e) => describeDraft(e.draft)), inFlight: file.inFlight.map((e) => describeDraft(e.draft)) };
+  }
+}

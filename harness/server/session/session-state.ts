@@ -1,0 +1,102 @@
+/**
+ * In-memory state of one device and of its open OMA-DM session. The persisted part (queue, in-flight commands,
+ * session summaries, DevInfo) lives in `file`, which the engine writes after every change.
+ */
+import type { DmcError } from '../../errors.js';
+import type { CommandResult, DeliveryNode } from './delivery.js';
+import type { DeviceFile, QueuedCommand, SessionSummary } from './draft-schema.js';
+import type { DeviceAlert } from './events.js';
+import { IncomingObjects } from './chunking.js';
+
+/** A queued command that went out in this session and is not settled yet. */
+export interface Tracked {
+  entry: QueuedCommand;
+  root: CommandResult;
+  nodes: DeliveryNode[];
+}
+
+/** A large object being sent to the device in chunks, one chunk per message. */
+export interface OutgoingObject {
+  entry: QueuedCommand;
+  data: string;
+  /** Characters of `data` already sent. */
+  offset: number;
+}
+
+export interface Session {
+  sessionId: string;
+  deviceLocURI: string;
+  /** Last SyncHdr.MsgID the device sent. */
+  lastDeviceMsgId: number;
+  /** Last SyncHdr.MsgID the server sent (MS-MDM: starts at 1, up by 1 per message). */
+  serverMsgId: number;
+  maxMsgSize: number | undefined;
+  maxObjSize: number | undefined;
+  /** Delivered commands awaiting a Status, keyed `<server MsgID>:<CmdID>`. */
+  awaiting: Map<string, DeliveryNode>;
+  tracked: Map<string, Tracked>;
+  outgoingObject: OutgoingObject | undefined;
+  incoming: IncomingObjects;
+  /** The Get a chunked Results belongs to, by IncomingObjects key, for the chunks after the first. */
+  incomingTargets: Map<string, DeliveryNode>;
+  summary: SessionSummary;
+}
+
+export interface Waiter {
+  resolve: (result: CommandResult) => void;
+  reject: (error: DmcError) => void;
+}
+
+export class DeviceState {
+  session: Session | undefined;
+  readonly protocolErrors: DmcError[] = [];
+  readonly alerts: DeviceAlert[] = [];
+  readonly waiters = new Map<string, Waiter>();
+  /** Called whenever a requestpending alert arrives, so sync() timers restart. */
+  readonly keepAliveListeners = new Set<() => void>();
+
+  constructor(public file: DeviceFile) {}
+
+  get deviceId(): string {
+    return this.file.deviceId;
+  }
+
+  lastSession(): { sessionId: string; at: string } | undefined {
+    if (this.session !== undefined) return { sessionId: this.session.sessionId, at: this.session.summary.startedAt };
+    const last = this.file.sessions[this.file.sessions.length - 1];
+    return last === undefined ? undefined : { sessionId: last.sessionId, at: last.endedAt ?? last.startedAt };
+  }
+}
+
+export function newSession(sessionId: string, deviceLocURI: string, startedAt: string): Session {
+  return {
+    sessionId,
+    deviceLocURI,
+    lastDeviceMsgId: 0,
+    serverMsgId: 0,
+    maxMsgSize: undefined,
+    maxObjSize: undefined,
+    awaiting: new Map(),
+    tracked: new Map(),
+    outgoingObject: undefined,
+    incoming: new IncomingObjects(),
+    incomingTargets: new Map(),
+    summary: {
+      sessionId,
+      startedAt,
+      messagesIn: 0,
+      messagesOut: 0,
+      commandsSent: 0,
+      statusesReceived: 0,
+      resultsReceived: 0,
+      protocolErrors: 0,
+    },
+  };
+}
+
+/** Parses a decimal Meta value (MaxMsgSize, MaxObjSize); anything else counts as absent. */
+export function positiveInt(text: string | undefined): number | undefined {
+  if (text === undefined || !/^\s*\d+\s*$/.test(text)) return undefined;
+  const value = Number(text);
+  return value > 0 ? value : undefined;
+}
