@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { DmcError } from '../errors.js';
 import { registerCatalogCommand } from './catalog-command.js';
+import { registerReportCommand } from './report-command.js';
 import { registerServerCommand } from './server-command.js';
 import { registerVirtualDeviceCommand } from './virtual-device-command.js';
 import { harnessVersion } from './version.js';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerCatalogCommand(program);
   registerServerCommand(program);
   registerVirtualDeviceCommand(program);
+  registerReportCommand(program);
   return program;
 }
 

@@ -1,0 +1,200 @@
+/**
+ * Malformed and hostile input: each case gives one SyncMLError whose code, path and message say what and where,
+ * never a crash, a hang or a partial object.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { DEFAULT_MAX_BYTES, SyncMLError, parseSyncML } from './index.js';
+
+const raw = readFileSync(new URL('./fixtures/05-management-session1.http', import.meta.url), 'utf8');
+const CAPTURE = raw.slice(raw.indexOf('\n\n') + 2);
+
+const HDR =
+  '<SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>1</MsgID>' +
+  '<Target><LocURI>https://h/x</LocURI></Target><Source><LocURI>dev</LocURI></Source></SyncHdr>';
+const doc = (body: string, hdr = HDR): string => `<SyncML xmlns="SYNCML:SYNCML1.2">${hdr}<SyncBody>${body}<Final/></SyncBody></SyncML>`;
+
+/** Asserts `input` is refused with exactly this code, message and (if given) path. */
+function refused(
+  input: string | Uint8Array, code: string, message: string | RegExp, path?: string, options?: { maxBytes: number },
+): SyncMLError {
+  let caught: unknown;
+  try {
+    parseSyncML(input, options);
+  } catch (err) {
+    caught = err;
+  }
+  assert.ok(caught instanceof SyncMLError, `expected a SyncMLError, got ${String(caught)}`);
+  assert.equal(caught.code, code);
+  if (typeof message === 'string') assert.equal(caught.message, message);
+  else assert.match(caught.message, message);
+  if (path !== undefined) assert.equal(caught.path, path);
+  assert.equal(caught.httpStatus, 400);
+  return caught;
+}
+
+test('truncated XML: the message ends inside open elements', () => {
+  const cut = CAPTURE.slice(0, CAPTURE.indexOf('<Final/>'));
+  refused(cut, 'DMC_ERR_SYNCML_MALFORMED_XML',
+    'SyncML message is not well-formed XML: the message ends inside <SyncML> <SyncBody> (truncated, or end tags missing) (line 1, column 1)');
+});
+
+test('every prefix of a real message is either a SyncMLError or (never) a partial object', () => {
+  for (let n = 0; n < CAPTURE.length - '</SyncML>\n'.length; n++) {
+    assert.throws(() => parseSyncML(CAPTURE.slice(0, n)), SyncMLError, `prefix of ${n} chars`);
+  }
+});
+
+test('mismatched end tag', () => {
+  refused(CAPTURE.replace('</MsgID>', '</MsgId>'), 'DMC_ERR_SYNCML_MALFORMED_XML',
+    "SyncML message is not well-formed XML: Expected closing tag 'MsgID' (opened in line 6, col 5) instead of closing tag 'MsgId'. (line 6, column 13)");
+});
+
+test('wrong root element', () => {
+  refused('<Envelope><Body/></Envelope>', 'DMC_ERR_SYNCML_WRONG_ROOT', 'SyncML message has root element "Envelope"; expected SyncML');
+});
+
+test('wrong root namespace (SyncML 1.1 is not DM 1.2)', () => {
+  refused(doc('').replace('SYNCML:SYNCML1.2', 'SYNCML:SYNCML1.1'), 'DMC_ERR_SYNCML_WRONG_NAMESPACE',
+    'SyncML root element has namespace "SYNCML:SYNCML1.1"; expected SYNCML:SYNCML1.2 (in any case)');
+});
+
+test('DOCTYPE with nested entities (billion laughs) is refused before any expansion', () => {
+  const lol =
+    '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">' +
+    Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i === 0 ? '' : i};`.repeat(10)}">`).join('') +
+    ']>' + doc('<Alert><CmdID>2</CmdID><Data>&lol9;</Data></Alert>');
+  const started = performance.now();
+  refused(lol, 'DMC_ERR_SYNCML_DOCTYPE',
+    'SyncML message contains "<!DOCTYPE" at character 21; DTDs and entity declarations are refused (SyncML needs none, and they allow entity expansion and external entities)');
+  assert.ok(performance.now() - started < 2000, 'refusal must not expand anything');
+});
+
+test('external entity (SYSTEM "file:///etc/passwd") is refused', () => {
+  const xxe = '<!DOCTYPE SyncML [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>' + doc('<Alert><CmdID>2</CmdID><Data>&xxe;</Data></Alert>');
+  const err = refused(xxe, 'DMC_ERR_SYNCML_DOCTYPE', /^SyncML message contains "<!DOCTYPE" at character 0;/);
+  assert.deepStrictEqual(err.fields, { declaration: '<!DOCTYPE', offset: 0 });
+  // An entity declaration on its own (no DOCTYPE keyword in upper case) is refused too.
+  refused(doc('<Alert><CmdID>2</CmdID><Data>1201</Data></Alert>').replace('<SyncBody>', '<SyncBody><!entity x "y">'),
+    'DMC_ERR_SYNCML_DOCTYPE', /^SyncML message contains "<!entity" at character \d+;/);
+});
+
+test('undefined entity reference without a DTD', () => {
+  refused(CAPTURE.replace('VMware, Inc.', 'VMware&nbsp;Inc.'), 'DMC_ERR_SYNCML_BAD_REFERENCE',
+    'SyncML SyncBody/Replace[CmdID=4]/Item[2]/Data: reference "&nbsp;" is not allowed; only &amp; &lt; &gt; &quot; &apos; and numeric references to XML characters are',
+    'SyncBody/Replace[CmdID=4]/Item[2]/Data');
+  refused(doc('').replace('<LocURI>dev</LocURI>', '<LocURI>d&#0;</LocURI>'), 'DMC_ERR_SYNCML_BAD_REFERENCE',
+    /^SyncML SyncHdr\/Source\/LocURI: reference "&#0;" is not allowed;/, 'SyncHdr/Source/LocURI');
+});
+
+test('invalid UTF-8 bytes are refused with the offset of the bad byte', () => {
+  const good = Buffer.from(doc('<Alert><CmdID>2</CmdID><Data>1201</Data></Alert>'), 'utf8');
+  const at = good.indexOf('1201');
+  const lone = Buffer.concat([good.subarray(0, at), Buffer.from([0xc3, 0x28]), good.subarray(at)]);
+  refused(lone, 'DMC_ERR_SYNCML_INVALID_UTF8', `SyncML message is not valid UTF-8: byte 0x28 at offset ${at + 1} does not fit the encoding`);
+  const overlong = Buffer.concat([good.subarray(0, at), Buffer.from([0xc0, 0xaf]), good.subarray(at)]);
+  refused(overlong, 'DMC_ERR_SYNCML_INVALID_UTF8', `SyncML message is not valid UTF-8: byte 0xC0 at offset ${at} does not fit the encoding`);
+  const surrogate = Buffer.concat([good.subarray(0, at), Buffer.from([0xed, 0xa0, 0x80]), good.subarray(at)]);
+  refused(surrogate, 'DMC_ERR_SYNCML_INVALID_UTF8', `SyncML message is not valid UTF-8: byte 0xED at offset ${at} does not fit the encoding`);
+});
+
+test('a 10 MB body is refused before it is decoded or parsed, as bytes and as text', () => {
+  const big = Buffer.alloc(10 * 1024 * 1024, 0x41);
+  const started = performance.now();
+  refused(big, 'DMC_ERR_SYNCML_TOO_LARGE',
+    `SyncML message is 10485760 bytes, over the limit of ${DEFAULT_MAX_BYTES} bytes; refused before parsing`);
+  refused(doc('<Alert><CmdID>2</CmdID><Data>' + 'x'.repeat(10 * 1024 * 1024) + '</Data></Alert>'), 'DMC_ERR_SYNCML_TOO_LARGE',
+    /^SyncML message is 10486\d{3} bytes, over the limit of 4194304 bytes; refused before parsing$/);
+  assert.ok(performance.now() - started < 3000, "refused without decoding 10 MB");
+  // The limit is an option, counted in UTF-8 bytes: 'é' is two.
+  const small = doc('<Alert><CmdID>2</CmdID><Data>é</Data></Alert>');
+  const bytes = Buffer.byteLength(small);
+  assert.equal(parseSyncML(small, { maxBytes: bytes }).SyncBody.commands.length, 1);
+  refused(small, 'DMC_ERR_SYNCML_TOO_LARGE', `SyncML message is ${bytes} bytes, over the limit of ${bytes - 1} bytes; refused before parsing`,
+    undefined, { maxBytes: bytes - 1 });
+  assert.throws(() => parseSyncML(small, { maxBytes: Number.NaN }), {
+    name: 'RangeError',
+    message: 'parseSyncML: maxBytes must be a non-negative number of bytes, received NaN',
+  });
+  refused(Buffer.from(small), 'DMC_ERR_SYNCML_TOO_LARGE', /^SyncML message is \d+ bytes, over the limit of 10 bytes;/, undefined, { maxBytes: 10 });
+});
+
+test('a Status without CmdRef names the Status by its CmdID', () => {
+  refused(doc('<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><Cmd>SyncHdr</Cmd><Data>200</Data></Status>'),
+    'DMC_ERR_SYNCML_MISSING_ELEMENT', 'SyncML SyncBody/Status[CmdID=1]/CmdRef: required element CmdRef is missing',
+    'SyncBody/Status[CmdID=1]/CmdRef');
+  refused(doc('<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd></Status>'),
+    'DMC_ERR_SYNCML_MISSING_ELEMENT', 'SyncML SyncBody/Status[CmdID=1]/Data: required element Data is missing',
+    'SyncBody/Status[CmdID=1]/Data');
+  refused(doc('<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><Data><a/></Data></Status>'),
+    'DMC_ERR_SYNCML_INVALID_CONTENT', 'SyncML SyncBody/Status[CmdID=1]/Data: expected text, received embedded XML elements',
+    'SyncBody/Status[CmdID=1]/Data');
+});
+
+test('a command without CmdID is named by its position among same-named siblings', () => {
+  refused(doc('<Replace><CmdID>2</CmdID><Item/></Replace><Replace><Item><Target><LocURI>./a</LocURI></Target></Item></Replace>'),
+    'DMC_ERR_SYNCML_MISSING_CMDID', 'SyncML SyncBody/Replace[2]: Replace has no CmdID; every command needs one', 'SyncBody/Replace[2]');
+  refused(doc('<Get><CmdID></CmdID></Get>'), 'DMC_ERR_SYNCML_INVALID_CONTENT',
+    'SyncML SyncBody/Get[1]/CmdID: expected non-empty text, received an empty element', 'SyncBody/Get[1]/CmdID');
+  refused(doc('<Get><CmdID>3</CmdID><CmdID>4</CmdID></Get>'), 'DMC_ERR_SYNCML_DUPLICATE_ELEMENT',
+    'SyncML SyncBody/Get[CmdID=3]/CmdID: element CmdID appears more than once where only one is allowed');
+});
+
+test('an unknown element under SyncBody lists what is allowed', () => {
+  refused(doc('<Copy><CmdID>2</CmdID></Copy>'), 'DMC_ERR_SYNCML_UNKNOWN_ELEMENT',
+    'SyncML SyncBody/Copy: unknown element "Copy"; allowed here: Add, Alert, Atomic, Delete, Exec, Get, Replace, Sequence, Results, Status, Final',
+    'SyncBody/Copy');
+  refused(doc('<Replace><CmdID>4</CmdID><Item><Target><LocURI>./a</LocURI><Filter/></Target></Item></Replace>'),
+    'DMC_ERR_SYNCML_UNKNOWN_ELEMENT', 'SyncML SyncBody/Replace[CmdID=4]/Item[1]/Target/Filter: unknown element "Filter"; allowed here: LocURI, LocName',
+    'SyncBody/Replace[CmdID=4]/Item[1]/Target/Filter');
+});
+
+test('Status, Results or Final inside Atomic or Sequence are refused', () => {
+  refused(doc('<Atomic><CmdID>2</CmdID><Status><CmdID>3</CmdID></Status></Atomic>'), 'DMC_ERR_SYNCML_NESTED_COMMAND_NOT_ALLOWED',
+    'SyncML SyncBody/Atomic[CmdID=2]/Status: Status is not allowed inside Atomic; allowed: Add, Alert, Atomic, Delete, Exec, Get, Replace, Sequence',
+    'SyncBody/Atomic[CmdID=2]/Status');
+  refused(doc('<Sequence><CmdID>2</CmdID><Atomic><CmdID>3</CmdID><Results><CmdID>4</CmdID></Results></Atomic></Sequence>'),
+    'DMC_ERR_SYNCML_NESTED_COMMAND_NOT_ALLOWED', /^SyncML SyncBody\/Sequence\[CmdID=2\]\/Atomic\[CmdID=3\]\/Results: Results is not allowed inside Atomic;/,
+    'SyncBody/Sequence[CmdID=2]/Atomic[CmdID=3]/Results');
+  refused(doc('<Sequence><CmdID>2</CmdID><Final/></Sequence>'), 'DMC_ERR_SYNCML_NESTED_COMMAND_NOT_ALLOWED',
+    /^SyncML SyncBody\/Sequence\[CmdID=2\]\/Final: Final is not allowed inside Sequence;/);
+});
+
+test('missing SyncHdr fields, a missing SyncBody and a missing LocURI are named', () => {
+  refused(doc('', HDR.replace('<MsgID>1</MsgID>', '')), 'DMC_ERR_SYNCML_MISSING_ELEMENT',
+    'SyncML SyncHdr/MsgID: required element MsgID is missing', 'SyncHdr/MsgID');
+  refused(doc('', HDR.replace('<SessionID>1</SessionID>', '<SessionID/>')), 'DMC_ERR_SYNCML_INVALID_CONTENT',
+    'SyncML SyncHdr/SessionID: expected non-empty text, received an empty element');
+  refused(`<SyncML xmlns="SYNCML:SYNCML1.2">${HDR}</SyncML>`, 'DMC_ERR_SYNCML_MISSING_ELEMENT',
+    'SyncML SyncML/SyncBody: required element SyncBody is missing');
+  refused(doc('', HDR.replace('<LocURI>dev</LocURI>', '<LocName>dev</LocName>')), 'DMC_ERR_SYNCML_MISSING_ELEMENT',
+    'SyncML SyncHdr/Source/LocURI: required element LocURI is missing');
+});
+
+test('text where only elements belong, and elements where text belongs', () => {
+  refused(doc('<Get><CmdID>2</CmdID>oops<Item/></Get>'), 'DMC_ERR_SYNCML_INVALID_CONTENT',
+    'SyncML SyncBody/Get[CmdID=2]: expected child elements only, received text "oops"');
+  refused(doc('', HDR.replace('<LocURI>dev</LocURI>', '<LocURI><b>dev</b></LocURI>')), 'DMC_ERR_SYNCML_INVALID_CONTENT',
+    'SyncML SyncHdr/Source/LocURI: expected text, received element <b>');
+  refused(doc('<Get><CmdID>2</CmdID><NoResp>yes</NoResp></Get>'), 'DMC_ERR_SYNCML_INVALID_CONTENT',
+    'SyncML SyncBody/Get[CmdID=2]/NoResp: expected an empty element, received text "yes"');
+});
+
+test('a non-UTF-8 encoding declaration, a control character and content after the root are refused', () => {
+  refused('<?xml version="1.0" encoding="ISO-8859-1"?>' + doc(''), 'DMC_ERR_SYNCML_UNSUPPORTED_ENCODING',
+    'SyncML message declares encoding "ISO-8859-1"; only UTF-8 is supported');
+  refused(doc('').replace('<LocURI>dev', '<LocURI>d\u0007ev'), 'DMC_ERR_SYNCML_MALFORMED_XML',
+    /^SyncML message is not well-formed XML: character U\+0007 is not allowed in XML 1.0 \(line 1, column \d+\)$/);
+  refused(doc('') + '<SyncML/>', 'DMC_ERR_SYNCML_MALFORMED_XML',
+    'SyncML message is not well-formed XML: content after the root element: <SyncML>');
+  refused('', 'DMC_ERR_SYNCML_MALFORMED_XML', /^SyncML message is not well-formed XML: Start tag expected\./);
+});
+
+test('the error crosses a process boundary as JSON with its code and fields', () => {
+  const err = refused(doc('<Copy/>'), 'DMC_ERR_SYNCML_UNKNOWN_ELEMENT', /Copy/, 'SyncBody/Copy');
+  const json = JSON.parse(JSON.stringify(err)) as { code: string; fields: { path: string; element: string } };
+  assert.equal(json.code, 'DMC_ERR_SYNCML_UNKNOWN_ELEMENT');
+  assert.equal(json.fields.path, 'SyncBody/Copy');
+  assert.equal(json.fields.element, 'Copy');
+});

@@ -1,0 +1,189 @@
+/**
+ * Reading fast-xml-parser's `preserveOrder` tree: each node is `{ <name>: children[] }`, text is `{ '#text': s }`,
+ * a CDATA section is `{ '#cdata': [{ '#text': s }] }` and a `<Data>` (a stop node) holds its raw markup as text.
+ *
+ * Paths are passed as an element's parent path plus its name and only joined when an error is thrown, so a
+ * well-formed message costs no string building per leaf.
+ */
+import { errors } from './errors.js';
+import type { Data, LocationElement, Meta } from './types.js';
+import { decodeReferences, readData } from './xml-text.js';
+
+export type XNode = Record<string, unknown>;
+
+export const TEXT = '#text';
+export const CDATA = '#cdata';
+
+/** The node's element name (or `#text` / `#cdata`): its only key, since attributes are not kept. */
+export function nameOf(node: XNode): string {
+  for (const key in node) return key;
+  return '';
+}
+
+export function kidsOf(node: XNode, name: string): XNode[] {
+  return node[name] as XNode[];
+}
+
+function describe(node: XNode): string {
+  const name = nameOf(node);
+  if (name === TEXT) return `text ${JSON.stringify(String(node[TEXT]).slice(0, 40))}`;
+  if (name === CDATA) return 'a CDATA section';
+  return `element <${name}>`;
+}
+
+/** XML 1.0 2.3 white space; JavaScript's trim() also removes U+00A0, U+2028, ... which are data in XML. */
+const BLANK = /^[ \t\n\r]*$/;
+const EDGE_BLANK = /^[ \t\n\r]+|[ \t\n\r]+$/g;
+
+function isBlankCode(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
+}
+
+/** Strips XML white space (indentation) from both ends of a leaf's text. */
+function xmlTrim(text: string): string {
+  if (text === '' || (!isBlankCode(text.charCodeAt(0)) && !isBlankCode(text.charCodeAt(text.length - 1)))) return text;
+  return text.replace(EDGE_BLANK, '');
+}
+
+/**
+ * For a text or CDATA node among child elements: indentation is skipped, anything else is an error
+ * (`<Target>junk<LocURI>...`).
+ */
+export function strayContent(node: XNode, at: string): void {
+  const text = node[TEXT];
+  if (typeof text === 'string' && BLANK.test(text)) return;
+  throw errors.DMC_ERR_SYNCML_INVALID_CONTENT.create({ path: at, expected: 'child elements only', received: describe(node) });
+}
+
+export function unknownElement(name: string, at: string, allowed: readonly string[]): never {
+  throw errors.DMC_ERR_SYNCML_UNKNOWN_ELEMENT.create({ path: at, element: name, allowed: [...allowed] });
+}
+
+export function duplicate(at: string, name: string): never {
+  throw errors.DMC_ERR_SYNCML_DUPLICATE_ELEMENT.create({ path: `${at}/${name}`, element: name });
+}
+
+export function missing(at: string, name: string): never {
+  throw errors.DMC_ERR_SYNCML_MISSING_ELEMENT.create({ path: `${at}/${name}`, element: name });
+}
+
+/**
+ * The text of a leaf element `<name>` under `at`: XML white space around it trimmed (indentation), references
+ * decoded after trimming (so `&#32;` keeps a space), CDATA literal, child elements refused.
+ */
+export function leafText(kids: XNode[], at: string, name: string): string {
+  if (kids.length === 1) {
+    const text = (kids[0] as XNode)[TEXT];
+    if (typeof text === 'string') {
+      const trimmed = xmlTrim(text);
+      return trimmed.indexOf('&') === -1 ? trimmed : decodeReferences(trimmed, `${at}/${name}`);
+    }
+  }
+  let out = '';
+  const last = kids.length - 1;
+  for (let i = 0; i <= last; i++) {
+    const kid = kids[i] as XNode;
+    const text = kid[TEXT];
+    if (typeof text === 'string') {
+      let segment = text;
+      if (i === 0) segment = segment.replace(/^[ \t\n\r]+/, '');
+      if (i === last) segment = segment.replace(/[ \t\n\r]+$/, '');
+      out += decodeReferences(segment, `${at}/${name}`);
+      continue;
+    }
+    const cdata = kid[CDATA] as XNode[] | undefined;
+    if (cdata !== undefined) {
+      out += String(cdata[0]?.[TEXT] ?? '');
+      continue;
+    }
+    throw errors.DMC_ERR_SYNCML_INVALID_CONTENT.create({ path: `${at}/${name}`, expected: 'text', received: describe(kid) });
+  }
+  return out;
+}
+
+/** Like `leafText`, for identifiers and codes the spec requires: empty text is an error. */
+export function requiredText(kids: XNode[], at: string, name: string): string {
+  const text = leafText(kids, at, name);
+  if (text === '') {
+    throw errors.DMC_ERR_SYNCML_INVALID_CONTENT.create({ path: `${at}/${name}`, expected: 'non-empty text', received: 'an empty element' });
+  }
+  return text;
+}
+
+/** `<NoResp/>`, `<MoreData/>`, `<Final/>`: flags whose presence is the value, so content is a mistake. */
+export function emptyFlag(kids: XNode[], at: string, name: string): true {
+  const first = kids[0];
+  if (first !== undefined && !(kids.length === 1 && typeof first[TEXT] === 'string' && BLANK.test(first[TEXT]))) {
+    throw errors.DMC_ERR_SYNCML_INVALID_CONTENT.create({ path: `${at}/${name}`, expected: 'an empty element', received: describe(first) });
+  }
+  return true;
+}
+
+/** A `<Data>`'s content from its raw markup: text or embedded XML (see `readData`). */
+export function dataValue(kids: XNode[], at: string): Data {
+  const raw = kids[0]?.[TEXT];
+  if (typeof raw !== 'string' || raw === '') return '';
+  if (raw.indexOf('<') === -1 && raw.indexOf('&') === -1) return raw;
+  return readData(raw, `${at}/Data`);
+}
+
+/** A `<Data>` that must be text (Alert, Status, Cred): embedded XML there is an error. */
+export function dataText(kids: XNode[], at: string, required: boolean): string {
+  const data = dataValue(kids, at);
+  if (typeof data !== 'string') {
+    throw errors.DMC_ERR_SYNCML_INVALID_CONTENT.create({ path: `${at}/Data`, expected: 'text', received: 'embedded XML elements' });
+  }
+  if (required && data === '') {
+    throw errors.DMC_ERR_SYNCML_INVALID_CONTENT.create({ path: `${at}/Data`, expected: 'non-empty text', received: 'an empty element' });
+  }
+  return data;
+}
+
+const META_CHILDREN = ['Format', 'Type', 'Mark', 'Size', 'Version', 'NextNonce', 'MaxMsgSize', 'MaxObjSize'] as const;
+type MetaKey = (typeof META_CHILDREN)[number];
+const META_SET: ReadonlySet<string> = new Set(META_CHILDREN);
+
+/** `<Meta>`: MetInf children, whatever namespace declaration they carry (Windows puts `syncml:metinf` on each). */
+export function parseMeta(kids: XNode[], parentAt: string): Meta {
+  const at = `${parentAt}/Meta`;
+  const meta: Meta = {};
+  for (const kid of kids) {
+    const name = nameOf(kid);
+    if (!META_SET.has(name)) {
+      if (name === TEXT || name === CDATA) {
+        strayContent(kid, at);
+        continue;
+      }
+      unknownElement(name, `${at}/${name}`, META_CHILDREN);
+    }
+    const key = name as MetaKey;
+    if (meta[key] !== undefined) duplicate(at, name);
+    meta[key] = leafText(kidsOf(kid, name), at, name);
+  }
+  return meta;
+}
+
+const LOCATION_CHILDREN = ['LocURI', 'LocName'] as const;
+
+/** `<Target>` / `<Source>`: LocURI is required, LocName optional. */
+export function parseLocation(kids: XNode[], parentAt: string, which: 'Target' | 'Source'): LocationElement {
+  const at = `${parentAt}/${which}`;
+  let locUri: string | undefined;
+  let locName: string | undefined;
+  for (const kid of kids) {
+    const name = nameOf(kid);
+    if (name === 'LocURI') {
+      if (locUri !== undefined) duplicate(at, name);
+      locUri = leafText(kidsOf(kid, name), at, name);
+    } else if (name === 'LocName') {
+      if (locName !== undefined) duplicate(at, name);
+      locName = leafText(kidsOf(kid, name), at, name);
+    } else if (name === TEXT || name === CDATA) {
+      strayContent(kid, at);
+    } else {
+      unknownElement(name, `${at}/${name}`, LOCATION_CHILDREN);
+    }
+  }
+  if (locUri === undefined) missing(at, 'LocURI');
+  return locName === undefined ? { LocURI: locUri } : { LocURI: locUri, LocName: locName };
+}

@@ -1,0 +1,255 @@
+/**
+ * parseSyncML: a device's SyncML DM 1.2 message (bytes or text) to the typed `SyncML`, or one `SyncMLError`.
+ *
+ * Order of checks, cheapest and most dangerous first, so hostile input never reaches the XML parser:
+ * 1. size against `maxBytes` (before decoding), 2. strict UTF-8, 3. no `<!DOCTYPE` / `<!ENTITY` anywhere (no DTD
+ * means no entity expansion and no external entities), 4. declared encoding, 5. characters XML 1.0 allows,
+ * 6. well-formedness (fast-xml-parser's validator: its parser alone accepts mismatched and unclosed tags),
+ * 7. the parse itself (order kept, values untouched), 8. the SyncML structure.
+ */
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { SyncMLError, errors } from './errors.js';
+import { parseBody, parseCred } from './parse-body.js';
+import {
+  CDATA, TEXT, duplicate, emptyFlag, kidsOf, leafText, missing, nameOf, parseLocation, parseMeta, requiredText,
+  strayContent, unknownElement,
+} from './parse-tree.js';
+import type { XNode } from './parse-tree.js';
+import type { SyncHdr, SyncML } from './types.js';
+
+export interface ParseOptions {
+  /** Largest message accepted, in bytes (UTF-8). Default `DEFAULT_MAX_BYTES`. */
+  maxBytes?: number;
+}
+
+/** 4 MiB: far above any MaxMsgSize Windows announces, small enough that a hostile body costs little. */
+export const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
+
+const parser = new XMLParser({
+  preserveOrder: true,
+  parseTagValue: false,
+  ignoreAttributes: true,
+  // Entities are decoded by our own decoder (5 predefined + numeric), the same for Data and every other element.
+  processEntities: false,
+  htmlEntities: false,
+  cdataPropName: CDATA,
+  // Data stays raw markup so embedded XML is kept verbatim and text keeps its exact whitespace.
+  stopNodes: ['..Data'],
+  // Only XML white space is indentation; JavaScript's trim() would also eat U+00A0 and friends from values.
+  trimValues: false,
+  // No callbacks read paths, so skip building a path string for every tag.
+  jPath: false,
+});
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const DECLARATION = /<!(DOCTYPE|ENTITY)/i;
+const XML_DECL_ENCODING = /^\s*<\?xml\s[^>]*?encoding\s*=\s*["']([^"']*)["']/;
+/** XML 1.0 2.2: C0 controls other than tab, LF and CR, and U+FFFE/U+FFFF are not characters. */
+const NON_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+const ROOT_NAMESPACE = /<SyncML\b([^>]*)>/;
+const XMLNS = /\sxmlns\s*=\s*(["'])(.*?)\1/;
+
+export function parseSyncML(input: string | Uint8Array, options?: ParseOptions): SyncML {
+  const maxBytes = options?.maxBytes ?? DEFAULT_MAX_BYTES;
+  if (!(Number.isFinite(maxBytes) && maxBytes >= 0)) {
+    // The caller's mistake, not the message's: a NaN limit would silently mean "no limit".
+    throw new RangeError(`parseSyncML: maxBytes must be a non-negative number of bytes, received ${String(maxBytes)}`);
+  }
+  try {
+    const text = decodeInput(input, maxBytes);
+    checkText(text);
+    let tree: XNode[];
+    try {
+      tree = parser.parse(text) as XNode[];
+    } catch (err) {
+      throw errors.DMC_ERR_SYNCML_MALFORMED_XML.create({ reason: (err as Error).message }, { cause: err });
+    }
+    return readRoot(tree, text);
+  } catch (err) {
+    if (err instanceof SyncMLError) throw err;
+    // Never a crash: anything unforeseen in a device's bytes is still a SyncMLError the server can answer with 400.
+    throw errors.DMC_ERR_SYNCML_MALFORMED_XML.create({ reason: String((err as Error)?.message ?? err) }, { cause: err });
+  }
+}
+
+function decodeInput(input: string | Uint8Array, maxBytes: number): string {
+  if (typeof input === 'string') {
+    // UTF-8 needs at least one byte per UTF-16 unit and at most three, so most strings skip the exact count.
+    if (input.length > maxBytes || (input.length * 3 > maxBytes && Buffer.byteLength(input, 'utf8') > maxBytes)) {
+      throw errors.DMC_ERR_SYNCML_TOO_LARGE.create({ bytes: Buffer.byteLength(input, 'utf8'), maxBytes });
+    }
+    return input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+  }
+  if (!(input instanceof Uint8Array)) {
+    throw errors.DMC_ERR_SYNCML_MALFORMED_XML.create({ reason: `input must be a string or a Uint8Array, received ${typeof input}` });
+  }
+  if (input.byteLength > maxBytes) throw errors.DMC_ERR_SYNCML_TOO_LARGE.create({ bytes: input.byteLength, maxBytes });
+  try {
+    return utf8.decode(input); // strips a BOM
+  } catch {
+    const byteOffset = firstInvalidUtf8(input);
+    throw errors.DMC_ERR_SYNCML_INVALID_UTF8.create({ byteOffset, byte: input[byteOffset] ?? 0 });
+  }
+}
+
+/** Only on the error path: where the decoder gave up, for a message that points at the byte. */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i] as number;
+    const len = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    if (len === 0) return i;
+    if (i + len > bytes.length) return i;
+    for (let k = 1; k < len; k++) if (((bytes[i + k] as number) & 0xc0) !== 0x80) return i + k;
+    if (len > 1) {
+      try {
+        utf8.decode(bytes.subarray(i, i + len));
+      } catch {
+        return i; // overlong form, surrogate code point or above U+10FFFF
+      }
+    }
+    i += len;
+  }
+  return bytes.length;
+}
+
+function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+function checkText(text: string): void {
+  const declaration = DECLARATION.exec(text);
+  if (declaration) {
+    throw errors.DMC_ERR_SYNCML_DOCTYPE.create({ declaration: declaration[0], offset: declaration.index });
+  }
+  const encoding = XML_DECL_ENCODING.exec(text)?.[1];
+  if (encoding !== undefined && !/^utf-?8$/i.test(encoding)) {
+    throw errors.DMC_ERR_SYNCML_UNSUPPORTED_ENCODING.create({ encoding });
+  }
+  const bad = NON_XML_CHAR.exec(text);
+  if (bad) {
+    const code = (bad[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
+    throw errors.DMC_ERR_SYNCML_MALFORMED_XML.create({
+      reason: `character U+${code} is not allowed in XML 1.0`,
+      ...lineAndColumn(text, bad.index),
+    });
+  }
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) {
+    throw errors.DMC_ERR_SYNCML_MALFORMED_XML.create({ reason: readable(valid.err.msg), line: valid.err.line, column: valid.err.col });
+  }
+}
+
+const UNCLOSED = /^Invalid '(\[.*\])' found\.$/;
+
+/** The validator reports elements left open at the end as a JSON list; say what it means instead. */
+function readable(reason: string): string {
+  const open = UNCLOSED.exec(reason)?.[1];
+  if (open === undefined) return reason;
+  try {
+    const names = JSON.parse(open) as string[];
+    return `the message ends inside ${names.map((n) => `<${n}>`).join(' ')} (truncated, or end tags missing)`;
+  } catch {
+    return reason;
+  }
+}
+
+function readRoot(tree: XNode[], text: string): SyncML {
+  let root: XNode | undefined;
+  for (const node of tree) {
+    const name = nameOf(node);
+    if (name.charCodeAt(0) === 0x3f /* ?xml and other PIs around the root */) continue;
+    if (name === TEXT && /^[ \t\n\r]*$/.test(String(node[TEXT]))) continue;
+    if (root !== undefined || name === TEXT || name === CDATA) {
+      // The validator lets an element or text after the root through; a second document is not one message.
+      throw errors.DMC_ERR_SYNCML_MALFORMED_XML.create({ reason: `content after the root element: ${name === TEXT || name === CDATA ? 'text' : `<${name}>`}` });
+    }
+    root = node;
+  }
+  if (root === undefined) throw errors.DMC_ERR_SYNCML_MALFORMED_XML.create({ reason: 'no root element' });
+  const rootName = nameOf(root);
+  if (rootName !== 'SyncML') throw errors.DMC_ERR_SYNCML_WRONG_ROOT.create({ root: rootName });
+  // Windows writes SYNCML:SYNCML1.2, the DTD syncml:syncml1.2: namespace names are compared without case here.
+  const attrs = ROOT_NAMESPACE.exec(text)?.[1] ?? '';
+  const namespace = XMLNS.exec(attrs)?.[2];
+  if (namespace !== undefined && namespace.toLowerCase() !== 'syncml:syncml1.2') {
+    throw errors.DMC_ERR_SYNCML_WRONG_NAMESPACE.create({ namespace });
+  }
+  let hdr: SyncHdr | undefined;
+  let body: SyncML['SyncBody'] | undefined;
+  for (const kid of kidsOf(root, rootName)) {
+    const name = nameOf(kid);
+    if (name === 'SyncHdr') {
+      if (hdr !== undefined) duplicate('SyncML', name);
+      hdr = parseHeader(kidsOf(kid, name));
+    } else if (name === 'SyncBody') {
+      if (body !== undefined) duplicate('SyncML', name);
+      body = parseBody(kidsOf(kid, name));
+    } else if (name === TEXT || name === CDATA) {
+      strayContent(kid, 'SyncML');
+    } else {
+      unknownElement(name, `SyncML/${name}`, ['SyncHdr', 'SyncBody']);
+    }
+  }
+  if (hdr === undefined) missing('SyncML', 'SyncHdr');
+  if (body === undefined) missing('SyncML', 'SyncBody');
+  return { SyncHdr: hdr, SyncBody: body };
+}
+
+const HDR_CHILDREN = ['VerDTD', 'VerProto', 'SessionID', 'MsgID', 'Target', 'Source', 'RespURI', 'NoResp', 'Cred', 'Meta'];
+
+function parseHeader(kids: XNode[]): SyncHdr {
+  const at = 'SyncHdr';
+  const hdr: Partial<SyncHdr> = {};
+  for (const kid of kids) {
+    const name = nameOf(kid);
+    const sub = kid[name] as XNode[];
+    switch (name) {
+      case 'VerDTD':
+      case 'VerProto':
+      case 'SessionID':
+      case 'MsgID':
+        if (hdr[name] !== undefined) duplicate(at, name);
+        hdr[name] = requiredText(sub, at, name);
+        break;
+      case 'RespURI':
+        if (hdr.RespURI !== undefined) duplicate(at, name);
+        hdr.RespURI = leafText(sub, at, name);
+        break;
+      case 'Target':
+      case 'Source':
+        if (hdr[name] !== undefined) duplicate(at, name);
+        hdr[name] = parseLocation(sub, at, name);
+        break;
+      case 'NoResp':
+        if (hdr.NoResp) duplicate(at, name);
+        hdr.NoResp = emptyFlag(sub, at, name);
+        break;
+      case 'Cred':
+        if (hdr.Cred !== undefined) duplicate(at, name);
+        hdr.Cred = parseCred(sub, at);
+        break;
+      case 'Meta':
+        if (hdr.Meta !== undefined) duplicate(at, name);
+        hdr.Meta = parseMeta(sub, at);
+        break;
+      case TEXT:
+      case CDATA:
+        strayContent(kid, at);
+        break;
+      default:
+        unknownElement(name, `${at}/${name}`, HDR_CHILDREN);
+    }
+  }
+  // SyncML RepPro 1.2 SyncHdr: (VerDTD, VerProto, SessionID, MsgID, Target, Source, RespURI?, NoResp?, Cred?, Meta?)
+  for (const required of ['VerDTD', 'VerProto', 'SessionID', 'MsgID', 'Target', 'Source'] as const) {
+    if (hdr[required] === undefined) missing(at, required);
+  }
+  return hdr as SyncHdr;
+}
