@@ -1,0 +1,125 @@
+/**
+ * What every SOAP endpoint plugin shares, applied inside its own encapsulated context: the
+ * application/soap+xml parser with its body limit, an error handler that answers every failure with a SOAP fault
+ * Windows can read (MS-MDE2 2.2.10), Content-Length in bytes, and the exchange report for transcripts.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DmcError } from '../errors.js';
+import { errors } from './errors.js';
+import type { ExchangeListener } from './exchange.js';
+import { asEnrollmentError, buildSoapFault, faultForError } from './soap-fault.js';
+import { parseSoapRequest, sniffMessageId, type SoapRequest } from './soap-xml.js';
+
+export const SOAP_CONTENT_TYPE = 'application/soap+xml; charset=utf-8';
+/** The real RequestSecurityToken is about 4 KiB; 256 KiB leaves room for long AdditionalContext lists. */
+export const DEFAULT_SOAP_BODY_LIMIT = 256 * 1024;
+
+interface ExchangeState {
+  startedAt: number;
+  deviceId?: string;
+  errorCode?: string;
+  responseBody?: string;
+}
+const states = new WeakMap<FastifyRequest, ExchangeState>();
+
+/** Attributes the current exchange to a device, so its transcript lands in that device's folder. */
+export function attributeExchange(request: FastifyRequest, deviceId: string): void {
+  const state = states.get(request);
+  if (state !== undefined) state.deviceId = deviceId;
+}
+
+export interface SoapEndpointOptions {
+  endpoint: string;
+  path: string;
+  /** The Action expected on requests (a different one is refused with s:MessageFormat). */
+  requestAction: string;
+  /** The Action of answers and faults. */
+  responseAction: string;
+  bodyLimit: number;
+  onExchange: ExchangeListener | undefined;
+  /** Builds the answer envelope; throws a DmcError to answer with a fault. */
+  handle(soap: SoapRequest, request: FastifyRequest): Promise<string> | string;
+}
+
+export function sendXml(reply: FastifyReply, status: number, body: string, contentType = SOAP_CONTENT_TYPE): FastifyReply {
+  const bytes = Buffer.from(body, 'utf8');
+  // Windows's enrollment and DM clients mishandle chunked answers: always a byte-exact Content-Length.
+  return reply.code(status).header('content-type', contentType).header('content-length', bytes.length).send(bytes);
+}
+
+function fromFastifyError(err: FastifyError | DmcError | Error, endpoint: string, bodyLimit: number, request: FastifyRequest): DmcError {
+  if (err instanceof DmcError) return err;
+  const code = (err as FastifyError).code;
+  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') {
+    return errors.DMC_ERR_ENROLLMENT_UNSUPPORTED_CONTENT_TYPE.create({
+      endpoint,
+      contentType: request.headers['content-type'] ?? '(none)',
+    });
+  }
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return errors.DMC_ERR_ENROLLMENT_BODY_TOO_LARGE.create({ endpoint, limitBytes: bodyLimit });
+  }
+  return asEnrollmentError(err, endpoint);
+}
+
+/** Installs the shared parts into an encapsulated plugin instance. Call once per plugin. */
+export function installSoapContext(app: FastifyInstance, options: Omit<SoapEndpointOptions, 'path' | 'handle' | 'requestAction'>): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/soap+xml', { parseAs: 'string', bodyLimit: options.bodyLimit }, (_req, body, done) => {
+    done(null, body);
+  });
+
+  app.addHook('onRequest', async (request) => {
+    states.set(request, { startedAt: performance.now() });
+  });
+  app.addHook('onSend', async (request, _reply, payload) => {
+    const state = states.get(request);
+    if (state !== undefined) {
+      state.responseBody = Buffer.isBuffer(payload) ? payload.toString('utf8') : typeof payload === 'string' ? payload : '';
+    }
+    return payload;
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const state = states.get(request);
+    if (options.onExchange === undefined || state === undefined) return;
+    options.onExchange({
+      at: new Date().toISOString(),
+      durationMs: Math.round((performance.now() - state.startedAt) * 1000) / 1000,
+      endpoint: options.endpoint,
+      deviceId: state.deviceId,
+      sessionId: 'enrollment',
+      method: request.method,
+      url: request.url,
+      remoteAddress: request.ip,
+      request: { headers: request.headers, body: typeof request.body === 'string' ? request.body : '' },
+      response: { status: reply.statusCode, headers: reply.getHeaders(), body: state.responseBody ?? '' },
+      errorCode: state.errorCode,
+    });
+  });
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const error = fromFastifyError(err, options.endpoint, options.bodyLimit, request);
+    const state = states.get(request);
+    if (state !== undefined) state.errorCode = error.code;
+    request.log.warn({ code: error.code, endpoint: options.endpoint }, error.message);
+    const body = typeof request.body === 'string' ? request.body : '';
+    const fault = faultForError(error, options.responseAction, sniffMessageId(body));
+    return sendXml(reply, error.httpStatus ?? 500, buildSoapFault(fault));
+  });
+}
+
+/** Registers the POST route of a SOAP endpoint: parse the envelope, check the Action, run the handler. */
+export function soapRoute(app: FastifyInstance, options: SoapEndpointOptions): void {
+  app.post(options.path, async (request, reply) => {
+    const body = typeof request.body === 'string' ? request.body : '';
+    const soap = parseSoapRequest(body, options.endpoint);
+    if (soap.action !== options.requestAction) {
+      throw errors.DMC_ERR_ENROLLMENT_UNEXPECTED_ACTION.create({
+        endpoint: options.endpoint,
+        expected: options.requestAction,
+        action: soap.action,
+      });
+    }
+    return sendXml(reply, 200, await options.handle(soap, request));
+  });
+}

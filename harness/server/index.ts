@@ -1,0 +1,8 @@
+/** The MDM server shell: HTTPS, enrollment endpoints, the management endpoint, device identity, transcripts. */
+export { startMdmServer, type MdmServer, type MdmServerOptions } from './start-server.js';
+export { managementPlugin, SYNCML_CONTENT_TYPE, type ManagementPluginOptions } from './management-plugin.js';
+export { DeviceAuthenticator, type AuthDecision, type DeviceAuthContext } from './device-auth.js';
+export { computeMd5Digest, md5Challenge, AUTH_MD5 } from './digest.js';
+export { TranscriptWriter, UNIDENTIFIED } from './transcript.js';
+export { redactText, redactHeaders, REDACTED } from './redact.js';
+export { errors } from './errors.js';

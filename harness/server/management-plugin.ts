@@ -1,0 +1,185 @@
+/**
+ * MS-MDM management endpoint, POST /ManagementServer/MDM.svc (Windows adds `?mode=Maintenance&Platform=WoA`,
+ * capture 05): one SyncML DM 1.2 message in, one out.
+ * 1. the body must be application/vnd.syncml.dm+xml within the body limit (415, 413);
+ * 2. parse it (400, with a SyncML SyncHdr Status when the header could still be read);
+ * 3. establish the device (device-auth.ts): refusals are answered here and consume nothing queued;
+ * 4. hand message and AuthOutcome to the session engine; a challenge also goes there, so the reply is a SyncHdr
+ *    Status 401/407 with Chal that consumes nothing;
+ * 5. answer with Content-Length in bytes, never chunked.
+ */
+import type { TLSSocket } from 'node:tls';
+import { XMLParser } from 'fast-xml-parser';
+import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { DmcError } from '../errors.js';
+import { MANAGEMENT_PATH, sendXml, type ExchangeListener } from '../enrollment/index.js';
+import { buildSyncML, parseSyncML, type Status, type SyncML } from '../syncml/index.js';
+import type { DeviceAuthenticator } from './device-auth.js';
+import { errors } from './errors.js';
+import { errorReply, type SessionEngine } from './session/index.js';
+
+export const SYNCML_CONTENT_TYPE = 'application/vnd.syncml.dm+xml';
+/** 1 MiB: Windows announces MaxMsgSize 65536 or so; large objects arrive in chunks below it. */
+export const DEFAULT_MANAGEMENT_BODY_LIMIT = 1024 * 1024;
+
+export interface ManagementPluginOptions {
+  engine: SessionEngine;
+  authenticator: DeviceAuthenticator;
+  bodyLimit?: number;
+  onExchange?: ExchangeListener;
+}
+
+interface State {
+  startedAt: number;
+  deviceId?: string;
+  sessionId?: string;
+  errorCode?: string;
+  responseBody?: string;
+}
+const states = new WeakMap<FastifyRequest, State>();
+
+const lenient = new XMLParser({ removeNSPrefix: true, parseTagValue: false, ignoreAttributes: true });
+
+/** The SyncHdr of a message the strict codec refused, when enough of it is there to address a reply. */
+export function sniffHeader(text: string): SyncML | undefined {
+  try {
+    const hdr = (lenient.parse(text) as { SyncML?: { SyncHdr?: Record<string, unknown> } }).SyncML?.SyncHdr;
+    const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined);
+    const loc = (v: unknown) => str((v as { LocURI?: unknown } | undefined)?.LocURI);
+    const SessionID = str(hdr?.['SessionID']);
+    const MsgID = str(hdr?.['MsgID']);
+    const source = loc(hdr?.['Source']);
+    const target = loc(hdr?.['Target']);
+    if (SessionID === undefined || MsgID === undefined || source === undefined || target === undefined) return undefined;
+    return {
+      SyncHdr: { VerDTD: '1.2', VerProto: 'DM/1.2', SessionID, MsgID, Target: { LocURI: target }, Source: { LocURI: source } },
+      SyncBody: { commands: [], Final: true },
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A SyncHdr Status with `code` and Final, addressed back to the sender; undefined when it cannot be built. */
+function refusalBody(message: SyncML | undefined, error: DmcError, code: string): string | undefined {
+  if (message === undefined) return undefined;
+  try {
+    const reply = errorReply(message, error);
+    const status = reply.SyncBody.commands[0] as Status;
+    status.Data = code;
+    return buildSyncML(reply);
+  } catch {
+    return undefined;
+  }
+}
+
+function sendRefusal(reply: FastifyReply, httpStatus: number, error: DmcError, message: SyncML | undefined): FastifyReply {
+  const body = refusalBody(message, error, String(httpStatus));
+  if (body !== undefined) return sendXml(reply, httpStatus, body, SYNCML_CONTENT_TYPE);
+  // No SyncHdr to answer: a JSON body a human (or log) can read.
+  return sendXml(reply, httpStatus, JSON.stringify({ code: error.code, message: error.message }), 'application/json; charset=utf-8');
+}
+
+/** The peer certificate of a TLS connection does not change: read it once per socket (getPeerCertificate copies). */
+const peerCertificates = new WeakMap<object, Uint8Array | null>();
+function peerCertificate(request: FastifyRequest): Uint8Array | undefined {
+  const socket = request.raw.socket as Partial<TLSSocket>;
+  if (typeof socket.getPeerCertificate !== 'function') return undefined;
+  let der = peerCertificates.get(socket);
+  if (der === undefined) {
+    const cert = socket.getPeerCertificate();
+    der = cert !== null && cert.raw !== undefined && cert.raw.length > 0 ? new Uint8Array(cert.raw) : null;
+    peerCertificates.set(socket, der);
+  }
+  return der ?? undefined;
+}
+
+export const managementPlugin: FastifyPluginAsync<ManagementPluginOptions> = async (app, options) => {
+  const bodyLimit = options.bodyLimit ?? DEFAULT_MANAGEMENT_BODY_LIMIT;
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(SYNCML_CONTENT_TYPE, { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
+
+  app.addHook('onRequest', async (request) => void states.set(request, { startedAt: performance.now() }));
+  app.addHook('onSend', async (request, _reply, payload) => {
+    const state = states.get(request);
+    if (state !== undefined) state.responseBody = Buffer.isBuffer(payload) ? payload.toString('utf8') : typeof payload === 'string' ? payload : '';
+    return payload;
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const state = states.get(request);
+    if (options.onExchange === undefined || state === undefined) return;
+    options.onExchange({
+      at: new Date().toISOString(),
+      durationMs: Math.round((performance.now() - state.startedAt) * 1000) / 1000,
+      endpoint: 'management',
+      deviceId: state.deviceId,
+      sessionId: state.sessionId ?? (state.deviceId === undefined ? 'management' : undefined),
+      method: request.method,
+      url: request.url,
+      remoteAddress: request.ip,
+      request: { headers: request.headers, body: Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '' },
+      response: { status: reply.statusCode, headers: reply.getHeaders(), body: state.responseBody ?? '' },
+      errorCode: state.errorCode,
+    });
+  });
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    let error: DmcError;
+    if (err instanceof DmcError) error = err;
+    else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      error = errors.DMC_ERR_SERVER_UNSUPPORTED_CONTENT_TYPE.create({ contentType: request.headers['content-type'] ?? '(none)' });
+    } else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') error = errors.DMC_ERR_SERVER_BODY_TOO_LARGE.create({ limitBytes: bodyLimit });
+    else error = errors.DMC_ERR_SERVER_SESSION_FAILED.create({ deviceId: states.get(request)?.deviceId ?? '(unknown)', reason: err.message }, { cause: err });
+    const state = states.get(request);
+    if (state !== undefined) state.errorCode = error.code;
+    request.log.warn({ code: error.code }, error.message);
+    return sendRefusal(reply, error.httpStatus ?? 500, error, undefined);
+  });
+
+  app.post(MANAGEMENT_PATH, async (request, reply) => {
+    const state = states.get(request) ?? { startedAt: performance.now() };
+    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const fail = (httpStatus: number, error: DmcError, message: SyncML | undefined) => {
+      state.errorCode = error.code;
+      request.log.warn({ code: error.code, deviceId: state.deviceId }, error.message);
+      return sendRefusal(reply, httpStatus, error, message);
+    };
+
+    let message: SyncML;
+    try {
+      message = parseSyncML(body, { maxBytes: bodyLimit });
+    } catch (err) {
+      const code = err instanceof DmcError ? err.code : 'unknown';
+      const error = errors.DMC_ERR_SERVER_MALFORMED_SYNCML.create({ code, reason: (err as Error).message }, { cause: err });
+      const sniffed = sniffHeader(body.toString('utf8'));
+      state.sessionId = sniffed?.SyncHdr.SessionID;
+      return fail(400, error, sniffed);
+    }
+    state.sessionId = message.SyncHdr.SessionID;
+
+    const signature = request.headers['mdm-signature'];
+    const decision = await options.authenticator.authenticate({
+      message,
+      body,
+      peerCertificateDer: peerCertificate(request),
+      connection: request.raw.socket,
+      signature: typeof signature === 'string' ? signature : undefined,
+    });
+    if (decision.deviceId !== undefined) state.deviceId = decision.deviceId;
+    if (decision.kind === 'refuse') return fail(decision.error.httpStatus ?? 403, decision.error, message);
+    if (decision.challengeError !== undefined) state.errorCode = decision.challengeError.code;
+
+    let answer: SyncML;
+    try {
+      answer = await options.engine.handle({ deviceId: decision.deviceId, message, auth: decision.auth, receivedAt: new Date() });
+    } catch (err) {
+      if (err instanceof DmcError && err.httpStatus !== undefined && err.httpStatus < 500) {
+        state.errorCode = err.code;
+        request.log.warn({ code: err.code, deviceId: decision.deviceId }, err.message);
+        return sendXml(reply, err.httpStatus, buildSyncML(errorReply(message, err)), SYNCML_CONTENT_TYPE);
+      }
+      throw errors.DMC_ERR_SERVER_SESSION_FAILED.create({ deviceId: decision.deviceId, reason: (err as Error).message }, { cause: err });
+    }
+    return sendXml(reply, 200, buildSyncML(answer), SYNCML_CONTENT_TYPE);
+  });
+};

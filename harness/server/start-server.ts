@@ -1,0 +1,167 @@
+/**
+ * The MDM server of a run: fastify over HTTPS with the harness CA's server certificate, asking for (but not
+ * requiring) a TLS client certificate so the application decides who a device is; the three MS-MDE2 enrollment
+ * endpoints; the OMA-DM management endpoint backed by the session engine; transcripts of every exchange. All
+ * state (CA, issued certificates, enrollments, queues, nonces, transcripts) lives under `dataDir`, so a restart
+ * with the same folder carries on.
+ */
+import { isIP } from 'node:net';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import {
+  DISCOVERY_PATH, DEFAULT_POLL, EnrollmentStore, MANAGEMENT_PATH, discoveryPlugin, issuerFromAuthority, policyPlugin,
+  wstepPlugin, type ExchangeRecord, type InitialSetting, type PollSchedule,
+} from '../enrollment/index.js';
+import { loadOrCreateAuthority, type Authority } from '../pki/index.js';
+import { DeviceAuthenticator } from './device-auth.js';
+import { errors } from './errors.js';
+import { managementPlugin } from './management-plugin.js';
+import { SessionEngine, type DeviceHandle } from './session/index.js';
+import { TranscriptWriter } from './transcript.js';
+
+export interface MdmServerOptions {
+  /** Address to listen on, e.g. 127.0.0.1 or 0.0.0.0. */
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  dataDir: string;
+  /** OnPremise enrollment credentials (WS-Security UsernameToken). */
+  user: string;
+  password: string;
+  /** DMClient ProviderID and w7 PROVIDER-ID; default DMCHarness. */
+  providerId?: string;
+  poll?: PollSchedule;
+  /** Extra DMClient/Provider/<ProviderID> settings sent at enrollment. */
+  initialSettings?: InitialSetting[];
+  /** Host name devices reach the server by (in service URLs and the server certificate); default: the request's Host. */
+  publicHost?: string;
+  /** Port devices reach the server by when it differs from the listening one (NAT, port forwarding). */
+  publicPort?: number;
+  /** true: every device must send MDM-Signature; a list: those device IDs must. */
+  requireSigning?: boolean | string[];
+  enrollmentBodyLimit?: number;
+  managementBodyLimit?: number;
+}
+
+export interface MdmServer {
+  discoveryUrl: string;
+  managementUrl: string;
+  caCertPath: string;
+  port: number;
+  engine: SessionEngine;
+  enrollments: EnrollmentStore;
+  authority: Authority;
+  transcripts: TranscriptWriter;
+  app: FastifyInstance;
+  device(deviceId: string): DeviceHandle;
+  stop(): Promise<void>;
+}
+
+const optionsSchema = z.object({
+  host: z.string().min(1),
+  port: z.number().int().min(0).max(65535),
+  dataDir: z.string().min(1),
+  user: z.string().min(1),
+  password: z.string().min(1),
+  providerId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
+  publicHost: z.string().min(1).optional(),
+  publicPort: z.number().int().min(1).max(65535).optional(),
+});
+
+function urlHost(host: string): string {
+  return isIP(host) === 6 ? `[${host}]` : host;
+}
+
+function checkOptions(options: MdmServerOptions): void {
+  const result = optionsSchema.safeParse(options);
+  if (result.success) return;
+  const issue = result.error.issues[0]!;
+  const option = issue.path.join('.');
+  const received = option === 'password' ? '(hidden)' : (options as unknown as Record<string, unknown>)[option];
+  throw errors.DMC_ERR_SERVER_INVALID_OPTION.create({ option, received, expected: issue.message });
+}
+
+export async function startMdmServer(options: MdmServerOptions): Promise<MdmServer> {
+  checkOptions(options);
+  const wildcard = options.host === '0.0.0.0' || options.host === '::';
+  const hosts = [...new Set([options.publicHost, wildcard ? undefined : options.host, 'localhost', '127.0.0.1'])].filter(
+    (h): h is string => h !== undefined,
+  );
+  const authority = await loadOrCreateAuthority({ dataDir: options.dataDir, hosts });
+  const enrollments = await EnrollmentStore.open(options.dataDir);
+  const engine = await SessionEngine.open({ dataDir: options.dataDir });
+  const transcripts = new TranscriptWriter(options.dataDir);
+  const onExchange = (record: ExchangeRecord) => transcripts.record(record);
+  const signing = options.requireSigning ?? false;
+  const authenticator = new DeviceAuthenticator({
+    store: enrollments,
+    authority,
+    requireSigning: (deviceId) => (Array.isArray(signing) ? signing.includes(deviceId) : signing),
+  });
+  const unsubscribe = engine.on('unenrollment', (alert) => {
+    void enrollments.update(alert.deviceId, (r) => ({ ...r, unenrolledAt: alert.at })).catch(() => undefined);
+  });
+
+  const app = Fastify({ https: authority.httpsOptions(), logger: false, keepAliveTimeout: 30_000 });
+  let publicBaseUrl: string | undefined;
+  if (options.publicHost !== undefined) publicBaseUrl = `https://${urlHost(options.publicHost)}:${options.publicPort ?? options.port}`;
+  const credentials = { user: options.user, password: options.password };
+  const enrollLimit = options.enrollmentBodyLimit === undefined ? {} : { bodyLimit: options.enrollmentBodyLimit };
+  const base = publicBaseUrl === undefined ? {} : { publicBaseUrl };
+  await app.register(discoveryPlugin, { onExchange, ...base, ...enrollLimit });
+  await app.register(policyPlugin, { credentials, onExchange, ...enrollLimit });
+  await app.register(wstepPlugin, {
+    credentials,
+    issuer: issuerFromAuthority(authority),
+    store: enrollments,
+    providerId: options.providerId ?? 'DMCHarness',
+    poll: options.poll ?? DEFAULT_POLL,
+    ...(options.initialSettings === undefined ? {} : { initialSettings: options.initialSettings }),
+    onExchange,
+    ...base,
+    ...enrollLimit,
+  });
+  await app.register(managementPlugin, {
+    engine,
+    authenticator,
+    onExchange,
+    ...(options.managementBodyLimit === undefined ? {} : { bodyLimit: options.managementBodyLimit }),
+  });
+
+  let port: number;
+  try {
+    await app.listen({ host: options.host, port: options.port });
+    const address = app.server.address();
+    port = typeof address === 'object' && address !== null ? address.port : options.port;
+  } catch (err) {
+    unsubscribe();
+    await engine.close();
+    throw errors.DMC_ERR_SERVER_LISTEN_FAILED.create({ host: options.host, port: options.port, reason: (err as Error).message }, { cause: err });
+  }
+
+  const shownHost = options.publicHost ?? (wildcard ? 'localhost' : options.host);
+  const root = publicBaseUrl ?? `https://${urlHost(shownHost)}:${options.publicPort ?? port}`;
+  let stopped: Promise<void> | undefined;
+  return {
+    discoveryUrl: `${root}${DISCOVERY_PATH}`,
+    managementUrl: `${root}${MANAGEMENT_PATH}`,
+    caCertPath: authority.caCertPath,
+    port,
+    engine,
+    enrollments,
+    authority,
+    transcripts,
+    app,
+    device: (deviceId) => engine.device(deviceId),
+    stop() {
+      stopped ??= (async () => {
+        unsubscribe();
+        await app.close();
+        await engine.close();
+        await transcripts.flush();
+        await enrollments.flush();
+      })();
+      return stopped;
+    },
+  };
+}
