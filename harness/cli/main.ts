@@ -7,6 +7,9 @@ import { Command, CommanderError } from 'commander';
 import { DmcError } from '../errors.js';
 import { registerCatalogCommand } from './catalog-command.js';
 import { registerReportCommand } from './report-command.js';
+import { registerRunCommand } from './run-command.js';
+import { registerDoctorCommand } from './doctor-command.js';
+import { registerEnrollCommands } from './enroll-command.js';
 import { registerServerCommand } from './server-command.js';
 import { registerVirtualDeviceCommand } from './virtual-device-command.js';
 import { harnessVersion } from './version.js';
@@ -17,6 +20,9 @@ export function buildProgram(): Command {
     .version(harnessVersion())
     .exitOverride()
     .showHelpAfterError('(run `dmc --help` for the verbs and their options)');
+  registerRunCommand(program);
+  registerDoctorCommand(program);
+  registerEnrollCommands(program);
   registerCatalogCommand(program);
   registerServerCommand(program);
   registerVirtualDeviceCommand(program);

@@ -1,0 +1,51 @@
+/**
+ * Errors of the lab-operation verbs (`dmc run`, `dmc doctor`, `dmc enroll`, `dmc unenroll`). Each is a user's
+ * mistake or a fact about a lab machine, so main.ts prints it on one line and exits 2. docs/errors/cli.md gives the
+ * cause and the fix of each.
+ */
+import { defineError, defineErrors, shown } from '../errors.js';
+
+export const errors = defineErrors({
+  DMC_ERR_CLI_INVALID_OPTION: defineError<{ option: string; received: unknown; expected: string }>('DMC_ERR_CLI_INVALID_OPTION', {
+    message: (f) => `option ${f.option}: received ${shown(f.received)}, expected ${f.expected}`,
+  }),
+  DMC_ERR_CLI_TARGET_UNKNOWN: defineError<{ target: string; inventory: string; known: string[] }>('DMC_ERR_CLI_TARGET_UNKNOWN', {
+    message: (f) => `target ${shown(f.target)} is not in ${f.inventory} (its targets: ${f.known.join(', ')})`,
+  }),
+  DMC_ERR_CLI_CERTIFY_REFUSED: defineError<{ problems: string[] }>('DMC_ERR_CLI_CERTIFY_REFUSED', {
+    message: (f) =>
+      `--certify refused before the run: ${f.problems.length} problem${f.problems.length === 1 ? '' : 's'}:\n` +
+      f.problems.map((p) => `  ${p}`).join('\n'),
+  }),
+  DMC_ERR_CLI_PLAYWRIGHT_START: defineError<{ command: string; reason: string }>('DMC_ERR_CLI_PLAYWRIGHT_START', {
+    message: (f) => `cannot start ${f.command}: ${f.reason}`,
+  }),
+  DMC_ERR_CLI_TARGET_KIND: defineError<{ verb: string; target: string; kind: string }>('DMC_ERR_CLI_TARGET_KIND', {
+    message: (f) =>
+      `dmc ${f.verb}: target ${shown(f.target)} is ${f.kind}; ${f.verb} works on ssh and local targets ` +
+      '(`dmc run` starts, checks and enrolls virtual devices itself)',
+  }),
+  DMC_ERR_CLI_CA_FILE: defineError<{ file: string; reason: string }>('DMC_ERR_CLI_CA_FILE', {
+    message: (f) => `--ca ${f.file}: ${f.reason}`,
+  }),
+  DMC_ERR_CLI_ENROLL_FAILED: defineError<{ target: string; hresult: string; detail: string }>('DMC_ERR_CLI_ENROLL_FAILED', {
+    message: (f) => `enrolling ${f.target} failed with HRESULT ${f.hresult}: ${f.detail}`,
+  }),
+  DMC_ERR_CLI_NOT_ENROLLED: defineError<{ target: string; providerId: string; enrollmentId?: string }>('DMC_ERR_CLI_NOT_ENROLLED', {
+    message: (f) =>
+      f.enrollmentId === undefined
+        ? `${f.target} has no enrollment of ProviderID ${shown(f.providerId)}`
+        : `${f.target} has no enrollment ${shown(f.enrollmentId)}`,
+  }),
+  DMC_ERR_CLI_UNENROLL_FAILED: defineError<{ target: string; enrollmentId: string; hresult: string; leftovers: string }>(
+    'DMC_ERR_CLI_UNENROLL_FAILED',
+    {
+      message: (f) => `unenrolling ${f.enrollmentId} on ${f.target} failed with HRESULT ${f.hresult}; left behind: ${f.leftovers}`,
+    },
+  ),
+});
+
+/** An HRESULT as Windows prints it: 0x80180014 (probes report them as signed 32-bit integers). */
+export function hresultText(hresult: number): string {
+  return `0x${(hresult >>> 0).toString(16).toUpperCase().padStart(8, '0')}`;
+}

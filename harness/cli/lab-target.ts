@@ -1,0 +1,33 @@
+/**
+ * What `dmc doctor`, `dmc enroll` and `dmc unenroll` share: find a real target (ssh or local) in an inventory,
+ * connect its agent, and locate the harness data directory the conformance fixtures use for it (a real device
+ * keeps its enrollment between runs, so its server keeps its CA and enrollments there too).
+ */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ProbeAgent } from '../../agents/agent.js';
+import { LocalAgent } from '../../agents/local-agent.js';
+import { SshAgent } from '../../agents/ssh-agent.js';
+import { loadInventory, sshAgentConfig, type Inventory, type LocalTarget, type SshTarget } from '../../fixtures/targets/inventory.js';
+import { errors } from './errors.js';
+
+export type RealTarget = SshTarget | LocalTarget;
+
+export function findRealTarget(inventoryFile: string, name: string, verb: string): { inventory: Inventory; target: RealTarget } {
+  const inventory = loadInventory(inventoryFile);
+  const target = inventory.targets.find((t) => t.name === name);
+  if (target === undefined) {
+    throw errors.DMC_ERR_CLI_TARGET_UNKNOWN.create({ target: name, inventory: inventoryFile, known: inventory.targets.map((t) => t.name) });
+  }
+  if (target.kind === 'virtual') throw errors.DMC_ERR_CLI_TARGET_KIND.create({ verb, target: name, kind: 'virtual' });
+  return { inventory, target };
+}
+
+export function openAgent(target: RealTarget, env: Record<string, string | undefined>): ProbeAgent & { hostKeyFingerprint?: string | undefined } {
+  return target.kind === 'ssh' ? new SshAgent(sshAgentConfig(target, env)) : new LocalAgent({ env });
+}
+
+/** The harness data directory of a real target, as fixtures/conformance/fixtures.ts chooses it. */
+export function harnessDataDir(target: RealTarget, env: Record<string, string | undefined>): string {
+  return env['DMC_HARNESS_DATA_DIR'] ?? join(tmpdir(), 'dmc-harness', target.name);
+}
