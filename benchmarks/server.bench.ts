@@ -1,34 +1,60 @@
 /**
  * The MDM server under many devices at once, over real HTTPS with client certificates and keep-alive: each device
  * runs OMA-DM sessions of two messages (capture-05-like opening, then Status/Results for 20 queued commands) while
- * a script waits on `device(id).sync()` for those 20 commands. Side by side, in the same run and process, the same
- * clients send the same two bodies to a trivial fastify HTTPS route (same TLS settings, fixed answer): the ratio
- * shows what enrollment state, identity checks, SyncML and the session engine cost over bare fastify + TLS.
+ * a script waits on `device(id).sync()` for those 20 commands. Side by side, in the same run, the same clients send
+ * the same two bodies to a trivial fastify HTTPS route (same TLS settings, fixed answer): the ratio shows what
+ * enrollment state, identity checks, SyncML and the session engine cost over bare fastify + TLS.
  *
- * Bounded: a fixed number of sessions per scenario (100 devices x 3 sessions, 1,000 devices x 1 session).
- * Devices share one RSA key (each still gets its own certificate and identity) so setup does not spend minutes
- * generating keys. Client and server share the process and the machine's cores, in both columns alike.
+ * Honest by construction: the server under test (harness and trivial route alike) runs in a CHILD process, this
+ * process only simulates the devices, so the load generator never competes with the server for one event loop.
+ * Both children get the same protocol over IPC per session: "sync" (the harness queues 20 commands and answers
+ * "queued"; the trivial child answers at once), then the device's two HTTPS messages (timed), then "settled" (the
+ * harness child sends it when the script's sync() resolves). Peak RSS is sampled inside the server process over
+ * the measured phase only.
+ *
+ * Bounded: a fixed number of sessions per scenario (100 devices x 3 sessions, 1,000 devices x 1 session). Devices
+ * enroll over HTTPS (MS-MDE2 RequestSecurityToken, the real path) and share one RSA key so setup does not spend
+ * minutes generating keys; each device still gets its own certificate and identity.
  *
  * Run alone: `node --import tsx benchmarks/server.bench.ts`; or with the others: `npm run bench`.
+ * Profile the server: DMC_BENCH_SERVER_EXEC_ARGV="--cpu-prof --cpu-prof-dir=/tmp/prof" (flags for the child).
+ * DMC_BENCH_SERVER_SCENARIO=0|1 runs one scenario; DMC_BENCH_SERVER_TINY=1 runs 3 devices x 2 sessions (smoke check).
+ * "srv CPU" is the server process's user+system CPU per session over the measured phase: on a shared, busy machine
+ * it moves far less than sessions/s, so compare it first.
  */
+import { fork, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import Fastify from 'fastify';
+import { loadOrCreateAuthority } from '../harness/pki/index.js';
 import { startMdmServer } from '../harness/server/index.js';
 import { enrollDevice, post, type EnrolledDevice } from '../harness/server/test-device.js';
 import { buildSyncML, parseSyncML, type Command, type CommandDraft, type SyncML } from '../harness/syncml/index.js';
 
 const COMMANDS_PER_SESSION = 20;
-const SCENARIOS = [
+const SCENARIOS = process.env["DMC_BENCH_SERVER_TINY"] ? [{ devices: 3, sessionsPerDevice: 2 }] as const : [
   { devices: 100, sessionsPerDevice: 3 },
   { devices: 1000, sessionsPerDevice: 1 },
 ] as const;
 const SYNCML = { 'content-type': 'application/vnd.syncml.dm+xml' };
 const POLL = './Device/Vendor/MSFT/DMClient/Provider/DMCHarness/Poll';
+const SERVE = '--serve-for-bench';
+const USER = 'bench@example.test';
+const PASSWORD = 'bench-pw';
+const MANAGEMENT_PATH = '/ManagementServer/MDM.svc';
+
+type Kind = 'harness' | 'trivial';
+type ToServer = { type: 'sync'; id: number; deviceId: string } | { type: 'measure'; on: boolean } | { type: 'stop' };
+type FromServer =
+  | { type: 'ready'; origin: string; managementUrl: string; caPem: string }
+  | { type: 'queued'; id: number }
+  | { type: 'settled'; id: number; count: number; error?: string }
+  | { type: 'rss'; peakMb: number; cpuMs: number }
+  | { type: 'stopped' };
 
 function drafts(): CommandDraft[] {
   const out: CommandDraft[] = [];
@@ -37,6 +63,123 @@ function drafts(): CommandDraft[] {
     out.push({ kind: 'Get', Item: [{ Target: { LocURI: './DevDetail/SwV' } }] });
   }
   return out;
+}
+
+// ---- the server side (child process) -------------------------------------------------------------------------
+
+async function serve(kind: Kind, dataDir: string): Promise<void> {
+  const send = (message: FromServer): void => void process.send?.(message);
+  let peak = 0;
+  let cpuAtStart = process.cpuUsage();
+  let sampler: NodeJS.Timeout | undefined;
+  let stop: () => Promise<void>;
+  let onSync: (id: number, deviceId: string) => void;
+  if (kind === 'harness') {
+    const server = await startMdmServer({ host: '127.0.0.1', port: 0, dataDir, user: USER, password: PASSWORD });
+    stop = () => server.stop();
+    onSync = (id, deviceId) => {
+      const results = server.device(deviceId).sync(drafts(), { timeout: 300_000 });
+      send({ type: 'queued', id });
+      results.then(
+        (settled) => send({ type: 'settled', id, count: settled.length }),
+        (err: Error) => send({ type: 'settled', id, count: 0, error: err.message }),
+      );
+    };
+    send({ type: 'ready', origin: new URL(server.discoveryUrl).origin, managementUrl: server.managementUrl, caPem: server.authority.caCertPem });
+  } else {
+    const authority = await loadOrCreateAuthority({ dataDir, hosts: [] });
+    const app = Fastify({ https: authority.httpsOptions(), logger: false, keepAliveTimeout: 30_000 });
+    app.addContentTypeParser(SYNCML['content-type'], { parseAs: 'buffer' }, (_r, body, done) => done(null, body));
+    app.post(MANAGEMENT_PATH, async (_req, reply) => reply.header('content-type', SYNCML['content-type']).send('<SyncML/>'));
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.server.address();
+    const origin = `https://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+    stop = () => app.close();
+    onSync = (id) => {
+      send({ type: 'queued', id });
+      send({ type: 'settled', id, count: COMMANDS_PER_SESSION });
+    };
+    send({ type: 'ready', origin, managementUrl: `${origin}${MANAGEMENT_PATH}`, caPem: authority.caCertPem });
+  }
+  // Bounded: a server whose driver went away (killed, crashed) stops too instead of listening on.
+  process.once('disconnect', () => void stop().finally(() => process.exit(0)));
+  process.on('message', (message: ToServer) => {
+    if (message.type === 'sync') onSync(message.id, message.deviceId);
+    else if (message.type === 'measure' && message.on) {
+      peak = process.memoryUsage().rss;
+      cpuAtStart = process.cpuUsage();
+      sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 25);
+    } else if (message.type === 'measure') {
+      clearInterval(sampler);
+      const cpu = process.cpuUsage(cpuAtStart);
+      send({ type: 'rss', peakMb: Math.max(peak, process.memoryUsage().rss) / 2 ** 20, cpuMs: (cpu.user + cpu.system) / 1000 });
+    } else if (message.type === 'stop') {
+      void stop().then(() => {
+        send({ type: 'stopped' });
+        process.disconnect();
+      });
+    }
+  });
+}
+
+// ---- the device side (this process) --------------------------------------------------------------------------
+
+/** One server under test in a child process, driven over IPC. */
+class ServerProcess {
+  readonly #child: ChildProcess;
+  readonly #waiting = new Map<string, (message: FromServer) => void>();
+  #nextId = 0;
+
+  private constructor(child: ChildProcess) {
+    this.#child = child;
+    child.on('message', (message: FromServer) => {
+      const key = 'id' in message ? `${message.type}:${message.id}` : message.type;
+      const resolve = this.#waiting.get(key);
+      this.#waiting.delete(key);
+      resolve?.(message);
+    });
+  }
+
+  static async start(kind: Kind, dataDir: string): Promise<{ server: ServerProcess; ready: Extract<FromServer, { type: 'ready' }> }> {
+    const execArgv = ['--import', 'tsx', ...(process.env['DMC_BENCH_SERVER_EXEC_ARGV'] ?? '').split(' ').filter(Boolean)];
+    const child = fork(fileURLToPath(import.meta.url), [SERVE, kind, dataDir], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const server = new ServerProcess(child);
+    const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`))));
+    exited.catch(() => undefined);
+    const ready = await Promise.race([server.#expect('ready'), exited]);
+    return { server, ready: ready as Extract<FromServer, { type: 'ready' }> };
+  }
+
+  #expect(key: string): Promise<FromServer> {
+    return new Promise((resolve) => this.#waiting.set(key, resolve));
+  }
+
+  /** Asks the server to queue one session's commands; resolves when they are queued, with a promise of their settling. */
+  async sync(deviceId: string): Promise<{ settled: Promise<Extract<FromServer, { type: 'settled' }>> }> {
+    const id = ++this.#nextId;
+    const queued = this.#expect(`queued:${id}`);
+    const settled = this.#expect(`settled:${id}`) as Promise<Extract<FromServer, { type: 'settled' }>>;
+    this.#child.send({ type: 'sync', id, deviceId } satisfies ToServer);
+    await queued;
+    // Wrapped: an async function returning a promise would adopt it and wait for the settling.
+    return { settled };
+  }
+
+  measure(on: true): void;
+  measure(on: false): Promise<{ peakMb: number; cpuMs: number }>;
+  measure(on: boolean): void | Promise<{ peakMb: number; cpuMs: number }> {
+    const rss = on ? undefined : this.#expect('rss');
+    this.#child.send({ type: 'measure', on } satisfies ToServer);
+    return rss?.then((m) => m as Extract<FromServer, { type: 'rss' }>);
+  }
+
+  async stop(): Promise<void> {
+    const stopped = this.#expect('stopped');
+    const exited = new Promise((resolve) => this.#child.once('exit', resolve));
+    this.#child.send({ type: 'stop' } satisfies ToServer);
+    await stopped;
+    await exited;
+  }
 }
 
 function opening(deviceId: string, sessionId: string, managementUrl: string): SyncML {
@@ -93,19 +236,30 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-interface Figures { sessionsPerSecond: number; p50: number; p99: number; peakRssMb: number; failures: number; firstFailure?: string }
+interface Figures {
+  sessionsPerSecond: number;
+  p50: number;
+  p99: number;
+  peakRssMb: number;
+  /** CPU time (user + system) the server process spent per session: far steadier than wall time on a busy machine. */
+  cpuMsPerSession: number;
+  failures: number;
+  firstFailure?: string;
+}
 
-async function measure(runSession: (device: number, session: number) => Promise<number>, devices: number, sessions: number): Promise<Figures> {
-  let peak = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 25);
+/** Every device runs its sessions one after another, all devices at once; a session is timed from its first byte. */
+async function measure(server: ServerProcess, devices: number, sessions: number, runSession: (device: number, session: number) => Promise<void>): Promise<Figures> {
   const latencies: number[] = [];
   let failures = 0;
   let firstFailure: string | undefined;
+  server.measure(true);
   const started = performance.now();
   await Promise.all(Array.from({ length: devices }, async (_, d) => {
     for (let s = 0; s < sessions; s += 1) {
       try {
-        latencies.push(await runSession(d, s));
+        const t0 = performance.now();
+        await runSession(d, s);
+        latencies.push(performance.now() - t0);
       } catch (err) {
         failures += 1;
         firstFailure ??= (err as Error).message;
@@ -113,88 +267,97 @@ async function measure(runSession: (device: number, session: number) => Promise<
     }
   }));
   const elapsed = (performance.now() - started) / 1000;
-  clearInterval(sampler);
+  const { peakMb, cpuMs } = await server.measure(false);
   latencies.sort((a, b) => a - b);
   return {
     sessionsPerSecond: latencies.length / elapsed,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
-    peakRssMb: peak / 2 ** 20,
+    peakRssMb: peakMb,
+    cpuMsPerSession: cpuMs / Math.max(1, latencies.length),
     failures,
     ...(firstFailure === undefined ? {} : { firstFailure }),
   };
 }
 
+/** Runs one server kind against the enrolled devices: queue (IPC, untimed), two HTTPS messages (timed), settle. */
+async function drive(kind: Kind, dataDir: string, enrolled: EnrolledDevice[], sessionsPerDevice: number, bodies?: [string, string]): Promise<Figures> {
+  const { server, ready } = await ServerProcess.start(kind, dataDir);
+  const agents = enrolled.map((d) => new Agent({ keepAlive: true, maxSockets: 1, ca: ready.caPem, cert: d.certPem, key: d.keyPem }));
+  const url = `${ready.managementUrl}?mode=Maintenance&Platform=WoA`;
+  try {
+    return await measure(server, enrolled.length, sessionsPerDevice, async (d, s) => {
+      const device = enrolled[d]!;
+      const tls = { ca: ready.caPem, agent: agents[d]! };
+      const { settled } = await server.sync(device.deviceId);
+      if (bodies !== undefined) {
+        await post(url, bodies[0], SYNCML, tls);
+        await post(url, bodies[1], SYNCML, tls);
+      } else {
+        const first = await post(url, buildSyncML(opening(device.deviceId, String(s + 1), ready.managementUrl)), SYNCML, tls);
+        if (first.status !== 200) throw new Error(`${device.deviceId}: HTTP ${first.status} ${first.body.slice(0, 200)}`);
+        const second = await post(url, buildSyncML(answers(parseSyncML(first.body), device.deviceId, ready.managementUrl)), SYNCML, tls);
+        if (second.status !== 200) throw new Error(`${device.deviceId}: HTTP ${second.status} ${second.body.slice(0, 200)}`);
+      }
+      const outcome = await settled;
+      if (outcome.error !== undefined || outcome.count !== COMMANDS_PER_SESSION) {
+        throw new Error(`${device.deviceId}: ${outcome.error ?? `${outcome.count} results`}`);
+      }
+    });
+  } finally {
+    for (const agent of agents) agent.destroy();
+    await server.stop();
+  }
+}
+
 async function scenario(devices: number, sessionsPerDevice: number): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'dmc-bench-server-'));
-  const server = await startMdmServer({ host: '127.0.0.1', port: 0, dataDir, user: 'bench@example.test', password: 'bench-pw' });
   try {
-    const ca = await readFile(server.caCertPath, 'utf8');
-    const base = new URL(server.discoveryUrl).origin;
+    // Setup: a harness server enrolls every device over HTTPS, then stops; the measured run restarts on the same
+    // data folder (so the restart path is exercised too) and the trivial server reuses its TLS certificate.
+    const { server: enroller, ready } = await ServerProcess.start('harness', dataDir);
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const ids = Array.from({ length: devices }, (_, i) => `BE${String(i).padStart(30, '0')}`);
     const enrolled: EnrolledDevice[] = [];
     const setup = performance.now();
-    await pool(ids, 32, async (deviceId) => {
-      enrolled.push(await enrollDevice({ baseUrl: base, ca, deviceId, user: 'bench@example.test', password: 'bench-pw', key: privateKey }));
-    });
+    try {
+      await pool(ids, 16, async (deviceId) => {
+        enrolled.push(await enrollDevice({ baseUrl: ready.origin, ca: ready.caPem, deviceId, user: USER, password: PASSWORD, key: privateKey }));
+      });
+    } finally {
+      await enroller.stop();
+    }
     const enrollSeconds = (performance.now() - setup) / 1000;
-    const agents = enrolled.map((d) => new Agent({ keepAlive: true, maxSockets: 1, ca, cert: d.certPem, key: d.keyPem }));
-    const url = `${server.managementUrl}?mode=Maintenance&Platform=WoA`;
 
-    const harness = await measure(async (d, s) => {
-      const device = enrolled[d]!;
-      const tls = { ca, agent: agents[d]! };
-      const results = server.device(device.deviceId).sync(drafts(), { timeout: 300_000 });
-      results.catch(() => undefined); // a failed session is counted below; its commands stay queued
-      const t0 = performance.now();
-      const first = await post(url, buildSyncML(opening(device.deviceId, String(s + 1), server.managementUrl)), SYNCML, tls);
-      const reply = parseSyncML(first.body);
-      const second = await post(url, buildSyncML(answers(reply, device.deviceId, server.managementUrl)), SYNCML, tls);
-      const latency = performance.now() - t0;
-      if (first.status !== 200 || second.status !== 200) throw new Error(`${device.deviceId}: HTTP ${first.status}/${second.status} ${second.body.slice(0, 200)}`);
-      const settled = await results;
-      if (settled.length !== COMMANDS_PER_SESSION) throw new Error(`${device.deviceId}: ${settled.length} results`);
-      return latency;
-    }, devices, sessionsPerDevice);
-
-    // The baseline sends the same bytes over the same agents (same client certificates) to a trivial route.
+    const harness = await drive('harness', dataDir, enrolled, sessionsPerDevice);
+    // The baseline sends the same bytes over the same kind of agents (same client certificates) to a trivial route.
     const sample = enrolled[0]!;
-    const bodyOne = buildSyncML(opening(sample.deviceId, '1', server.managementUrl));
-    const bodyTwo = bodyOne.replace('<MsgID>1</MsgID>', '<MsgID>2</MsgID>');
-    const trivial = Fastify({ https: server.authority.httpsOptions(), logger: false, keepAliveTimeout: 30_000 });
-    trivial.addContentTypeParser('application/vnd.syncml.dm+xml', { parseAs: 'buffer' }, (_r, body, done) => done(null, body));
-    trivial.post('/ManagementServer/MDM.svc', async (_req, reply) => reply.header('content-type', 'application/vnd.syncml.dm+xml').send('<SyncML/>'));
-    await trivial.listen({ host: '127.0.0.1', port: 0 });
-    const address = trivial.server.address();
-    const trivialUrl = `https://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}/ManagementServer/MDM.svc`;
-    const baseline = await measure(async (d) => {
-      const tls = { ca, agent: agents[d]! };
-      const t0 = performance.now();
-      await post(trivialUrl, bodyOne, SYNCML, tls);
-      await post(trivialUrl, bodyTwo, SYNCML, tls);
-      return performance.now() - t0;
-    }, devices, sessionsPerDevice);
-    await trivial.close();
-    for (const agent of agents) agent.destroy();
+    const bodyOne = buildSyncML(opening(sample.deviceId, '1', ready.managementUrl));
+    const baseline = await drive('trivial', dataDir, enrolled, sessionsPerDevice, [bodyOne, bodyOne.replace('<MsgID>1</MsgID>', '<MsgID>2</MsgID>')]);
 
-    const f = (n: number) => n.toFixed(1).padStart(8);
-    console.log(`${devices} devices x ${sessionsPerDevice} session(s), ${COMMANDS_PER_SESSION} commands each (enrollment of all devices: ${enrollSeconds.toFixed(1)} s)`);
-    console.log(`  ${''.padEnd(10)}${'sess/s'.padStart(8)}${'p50 ms'.padStart(8)}${'p99 ms'.padStart(8)}${'RSS MB'.padStart(8)}`);
-    console.log(`  ${'harness'.padEnd(10)}${f(harness.sessionsPerSecond)}${f(harness.p50)}${f(harness.p99)}${f(harness.peakRssMb)}`);
-    console.log(`  ${'trivial'.padEnd(10)}${f(baseline.sessionsPerSecond)}${f(baseline.p50)}${f(baseline.p99)}${f(baseline.peakRssMb)}`);
-    console.log(`  throughput ratio harness/trivial: ${(harness.sessionsPerSecond / baseline.sessionsPerSecond).toFixed(2)}`);
+    const f = (n: number) => n.toFixed(1).padStart(9);
+    console.log(`${devices} devices x ${sessionsPerDevice} session(s), ${COMMANDS_PER_SESSION} commands each; server in a child process`);
+    console.log(`  setup: ${devices} enrollments over HTTPS (MS-MDE2 RequestSecurityToken, 16 at a time): ${enrollSeconds.toFixed(1)} s`);
+    console.log(`  ${''.padEnd(10)}${'sess/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'srv MB'.padStart(9)}${'srv CPU'.padStart(9)}`);
+    for (const [name, x] of [['harness', harness], ['trivial', baseline]] as const) {
+      console.log(`  ${name.padEnd(10)}${f(x.sessionsPerSecond)}${f(x.p50)}${f(x.p99)}${f(x.peakRssMb)}${f(x.cpuMsPerSession)} ms/session`);
+    }
+    console.log(`  throughput ratio harness/trivial: ${(harness.sessionsPerSecond / baseline.sessionsPerSecond).toFixed(2)}; server CPU per session ratio: ${(harness.cpuMsPerSession / baseline.cpuMsPerSession).toFixed(2)} (srv MB = peak RSS of the server process while measured)`);
     for (const [name, figures] of [['harness', harness], ['trivial', baseline]] as const) {
       if (figures.failures > 0) console.log(`  ${name}: ${figures.failures} session(s) failed, first: ${figures.firstFailure}`);
     }
   } finally {
-    await server.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
 }
 
 export async function run(): Promise<void> {
-  for (const { devices, sessionsPerDevice } of SCENARIOS) await scenario(devices, sessionsPerDevice);
+  // DMC_BENCH_SERVER_SCENARIO=0 (or 1) runs one scenario only, e.g. while profiling.
+  const only = process.env['DMC_BENCH_SERVER_SCENARIO'];
+  for (const [index, { devices, sessionsPerDevice }] of SCENARIOS.entries()) {
+    if (only === undefined || only === String(index)) await scenario(devices, sessionsPerDevice);
+  }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await run();
+if (process.argv[2] === SERVE) await serve(process.argv[3] as Kind, process.argv[4] ?? '');
+else if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await run();

@@ -214,7 +214,7 @@ export async function loadOrCreateAuthority(options: LoadAuthorityOptions, now =
   await ensurePkiDir(paths);
   const ca = await loadCa(paths, now);
   const server = await loadServer(paths, ca.pems, hosts, now);
-  const issued = await IssuedStore.open(paths.issued);
+  const issued = await IssuedStore.open(paths.issued, paths.issuedLegacy);
   const caKeyDer = pemToDer(ca.pems.keyPem, 'PRIVATE KEY');
   if (caKeyDer === undefined) throw errors.DMC_ERR_PKI_CA_INVALID.create({ path: paths.caKey, problem: 'not a PKCS #8 PEM ("BEGIN PRIVATE KEY")' });
   const caSigningKey = await webcrypto.subtle.importKey('pkcs8', toArrayBuffer(caKeyDer), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign']);

@@ -17,7 +17,7 @@ export type ClientCertificateCheck =
       serialNumber: string;
       /** node's rendering, e.g. `CN=B5B9...`. */
       subject: string;
-      /** The issuing record, when this harness data folder still has it (issued.json). */
+      /** The issuing record, when this harness data folder still has it (issued.jsonl). */
       record: IssuedCertificateRecord | undefined;
     }
   | { valid: false; reason: string; thumbprint?: string };

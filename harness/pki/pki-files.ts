@@ -14,7 +14,10 @@ export interface PkiPaths {
   serverCert: string;
   /** Which host names the server certificate was issued for (JSON, see authority.ts). */
   serverMeta: string;
+  /** Issued device certificates, one JSON record per line, appended (issued-store.ts). */
   issued: string;
+  /** The earlier whole-file format of the same record; read and migrated to `issued` when found. */
+  issuedLegacy: string;
 }
 
 export function pkiPaths(dataDir: string): PkiPaths {
@@ -26,7 +29,8 @@ export function pkiPaths(dataDir: string): PkiPaths {
     serverKey: join(dir, 'server.key.pem'),
     serverCert: join(dir, 'server.cert.pem'),
     serverMeta: join(dir, 'server.json'),
-    issued: join(dir, 'issued.json'),
+    issued: join(dir, 'issued.jsonl'),
+    issuedLegacy: join(dir, 'issued.json'),
   };
 }
 

@@ -10,7 +10,13 @@
  *    unanswered and recorded as a device protocol error.
  * 4. The reply (outbound.ts) carries SyncHdr Status, Statuses, then queued commands; a reply of only Status and
  *    Final ends the session.
- * 5. Queue and in-flight commands are written to `<dataDir>/queues/<deviceId>.json` before the reply is returned.
+ * 5. The device file `<dataDir>/queues/<deviceId>.json` is written after every message, write-behind and coalesced
+ *    (queue-store.ts), with one rule that keeps every queued command safe: a command is on disk before any reply
+ *    carries it. `sync()` starts the write of its commands at once; a reply that delivers commands whose write has
+ *    not landed yet waits for its own write. What may lag behind by one write is session progress (in-flight
+ *    marks, summaries, DevInfo): after a crash a delivered command is found queued or in flight and is sent
+ *    again (see `requeueInFlight`), and a command answered just before the crash may run twice. `close()` writes
+ *    everything.
  */
 import type { Chal, CommandDraft, SyncML } from '../../syncml/types.js';
 import type { DmcError } from '../../errors.js';
@@ -64,14 +70,16 @@ export class SessionEngine {
   static async open(options: SessionEngineOptions): Promise<SessionEngine> {
     const store = new QueueStore(options.dataDir);
     const engine = new SessionEngine(options, store);
+    const pending: Promise<void>[] = [];
     for (const file of await store.loadAll()) {
       const state = new DeviceState(file);
       engine.devices.set(file.deviceId, state);
       if (file.inFlight.length > 0) {
         engine.requeueInFlight(state, undefined);
-        await store.save(state.file);
+        pending.push(store.save(state.file));
       }
     }
+    await Promise.all(pending);
     return engine;
   }
 
@@ -127,6 +135,7 @@ export class SessionEngine {
         }
       },
     });
+    const sentBefore = session.summary.commandsSent;
     if (inbound.requestPending) for (const listener of state.keepAliveListeners) listener();
     if (message.SyncBody.Final && !inbound.requestPending) this.giveUpUnanswered(state, session, recordError);
     this.settle(state, session);
@@ -157,7 +166,14 @@ export class SessionEngine {
       at,
     });
     if (reply.ends) this.endSession(state, session, 'completed', at);
-    await this.store.save(state.file);
+    const write = this.store.save(state.file);
+    if (session.summary.commandsSent > sentBefore && state.enqueueWritesDone < state.enqueueWrites) {
+      // Step 5: commands whose enqueue write has not landed go out only once this write (which has them) has.
+      await write;
+    } else {
+      // Write-behind: a failure leaves the device marked in the store, and close() (flush) writes it again.
+      write.catch(() => undefined);
+    }
     return reply.message;
   }
 
@@ -166,8 +182,12 @@ export class SessionEngine {
     if (this.closed) return;
     this.closed = true;
     const at = new Date().toISOString();
+    const writes: Promise<void>[] = [];
     for (const state of this.devices.values()) {
-      if (state.session !== undefined) this.endSession(state, state.session, 'closed', at);
+      if (state.session !== undefined) {
+        this.endSession(state, state.session, 'closed', at);
+        writes.push(this.store.save(state.file));
+      }
       const pending = [...state.file.queue, ...state.file.inFlight]
         .filter((e) => state.waiters.has(e.ticket))
         .map((e) => describeDraft(e.draft));
@@ -175,8 +195,9 @@ export class SessionEngine {
         waiter.reject(errors.DMC_ERR_SESSION_CLOSED_WHILE_WAITING.create({ deviceId: state.deviceId, pending }));
       }
       state.waiters.clear();
-      await this.store.save(state.file);
     }
+    // Devices without an open session only need what is still being written (or failed) to land.
+    await Promise.all(writes);
     await this.store.flush();
   }
 
@@ -349,7 +370,13 @@ export class SessionEngine {
         const at = new Date().toISOString();
         const entries = drafts.map((draft): QueuedCommand => ({ ticket: randomUUID(), draft, enqueuedAt: at, deliveries: 0 }));
         state.file.queue.push(...entries);
-        return { entries, saved: this.store.save(state.file) };
+        const number = ++state.enqueueWrites;
+        const saved = this.store.save(state.file);
+        saved.then(
+          () => void (state.enqueueWritesDone = Math.max(state.enqueueWritesDone, number)),
+          () => undefined,
+        );
+        return { entries, saved };
       },
       withdraw: async (tickets: string[]) => {
         const drop = new Set(tickets);

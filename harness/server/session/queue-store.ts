@@ -1,7 +1,12 @@
 /**
  * `<dataDir>/queues/<deviceId>.json`: a device's queue, in-flight commands, session summaries and DevInfo.
  * Reads are zod-checked; writes go to a temporary file that is renamed over the old one (rename is atomic on
- * one file system), and writes for one device are chained so an older state never lands after a newer one.
+ * one file system).
+ *
+ * Writes are coalesced per device (issue #3, measured in benchmarks/server.bench.ts): at most one write runs and
+ * at most one waits. A `save()` made while a write runs joins the waiting one, which serialises the file when it
+ * starts, so it carries every change made up to then; an older state never lands after a newer one. The promise
+ * `save()` returns settles once a write that includes the state at the time of the call is on disk (or failed).
  */
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,10 +26,27 @@ export function emptyDeviceFile(deviceId: string): DeviceFile {
   return { version: 1, deviceId, queue: [], inFlight: [], sessionCount: 0, sessions: [], devInfo: {} };
 }
 
+interface Waiting {
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+interface Slot {
+  file: DeviceFile;
+  running: boolean;
+  waiting: Waiting | undefined;
+  /** The last write failed and nothing newer has landed: flush() tries again. */
+  failed: boolean;
+}
+
 export class QueueStore {
   readonly dir: string;
-  private readonly chains = new Map<string, Promise<void>>();
+  private readonly slots = new Map<string, Slot>();
   private tmpCounter = 0;
+  private dirReady: Promise<void> | undefined;
+  /** Writes started, for tests and the benchmark's account of disk work. */
+  writes = 0;
 
   constructor(dataDir: string) {
     this.dir = join(dataDir, 'queues');
@@ -59,25 +81,73 @@ export class QueueStore {
     return files;
   }
 
-  /** Queues a write of `file` (a snapshot is taken now) after the device's earlier writes. */
+  /** Writes `file` (coalesced with other saves of the same device, see above). */
   save(file: DeviceFile): Promise<void> {
-    const text = `${JSON.stringify(file, null, 2)}\n`;
-    const path = this.pathOf(file.deviceId);
-    const tmp = `${path}.${process.pid}.${++this.tmpCounter}.tmp`;
-    const previous = this.chains.get(file.deviceId) ?? Promise.resolve();
-    const next = previous
-      .catch(() => undefined)
-      .then(async () => {
-        await mkdir(this.dir, { recursive: true });
-        await writeFile(tmp, text, 'utf8');
-        await rename(tmp, path);
+    let slot = this.slots.get(file.deviceId);
+    if (slot === undefined) {
+      slot = { file, running: false, waiting: undefined, failed: false };
+      this.slots.set(file.deviceId, slot);
+    }
+    slot.file = file;
+    if (!slot.running) return this.start(slot);
+    if (slot.waiting === undefined) {
+      let resolve: () => void = () => undefined;
+      let reject: (error: unknown) => void = () => undefined;
+      const promise = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
       });
-    this.chains.set(file.deviceId, next);
-    return next;
+      slot.waiting = { promise, resolve, reject };
+    }
+    return slot.waiting.promise;
   }
 
-  /** Waits for every queued write. */
+  /** Waits for every running and waiting write, and writes again the devices whose last write failed. */
   async flush(): Promise<void> {
-    await Promise.all([...this.chains.values()].map((p) => p.catch(() => undefined)));
+    const pending: Promise<void>[] = [];
+    for (const slot of this.slots.values()) {
+      if (slot.running || slot.failed) pending.push(this.save(slot.file));
+    }
+    await Promise.all(pending);
+  }
+
+  private start(slot: Slot): Promise<void> {
+    slot.running = true;
+    this.writes += 1;
+    // Serialised now, synchronously: this write carries exactly the state of this moment.
+    const text = `${JSON.stringify(slot.file, null, 2)}\n`;
+    const path = this.pathOf(slot.file.deviceId);
+    const write = this.write(path, text);
+    const next = (): void => {
+      slot.running = false;
+      const waiting = slot.waiting;
+      slot.waiting = undefined;
+      if (waiting !== undefined) this.start(slot).then(waiting.resolve, waiting.reject);
+    };
+    write.then(
+      () => {
+        slot.failed = false;
+        next();
+      },
+      () => {
+        slot.failed = true;
+        next();
+      },
+    );
+    return write;
+  }
+
+  private async write(path: string, text: string): Promise<void> {
+    const tmp = `${path}.${process.pid}.${++this.tmpCounter}.tmp`;
+    this.dirReady ??= mkdir(this.dir, { recursive: true }).then(() => undefined);
+    try {
+      await this.dirReady;
+      await writeFile(tmp, text, 'utf8');
+    } catch (err) {
+      // The folder may have been removed under a running server: make it again once, next time.
+      this.dirReady = undefined;
+      throw err;
+    }
+    await rename(tmp, path);
   }
 }

@@ -1,6 +1,7 @@
 /**
  * In-memory state of one device and of its open OMA-DM session. The persisted part (queue, in-flight commands,
- * session summaries, DevInfo) lives in `file`, which the engine writes after every change.
+ * session summaries, DevInfo) lives in `file`, which the engine writes after every change (queue-store.ts
+ * coalesces the writes).
  */
 import type { DmcError } from '../../errors.js';
 import type { CommandResult, DeliveryNode } from './delivery.js';
@@ -54,6 +55,12 @@ export class DeviceState {
   readonly waiters = new Map<string, Waiter>();
   /** Called whenever a requestpending alert arrives, so sync() timers restart. */
   readonly keepAliveListeners = new Set<() => void>();
+  /**
+   * Enqueue writes asked for, and those known to be on disk. While they differ, a reply that delivers commands
+   * waits for its own write: a command must never reach the device before it is on disk (engine.ts, step 5).
+   */
+  enqueueWrites = 0;
+  enqueueWritesDone = 0;
 
   constructor(public file: DeviceFile) {}
 
