@@ -151,6 +151,41 @@ test('a challenge consumes nothing: no session, queue kept, the retry with MsgID
   });
 });
 
+test('after a challenge the device goes on in the same session: its MsgID 2 with credentials opens it, server MsgIDs continue', async () => {
+  await withEngine(async (engine) => {
+    const device = engine.device(DEVICE_ID);
+    const pending = device.sync([getDevId], { timeout: 5000 });
+    const chal = { Meta: { Type: 'syncml:auth-md5', Format: 'b64', NextNonce: 'bm9uY2U=' } };
+    const refused = await send(engine, deviceMessage({ sessionId: '7', msgId: '1', commands: sessionStart() }), {
+      kind: 'challenge',
+      status: '407',
+      chal,
+    });
+    assert.equal(refused.SyncHdr.MsgID, '1');
+    assert.equal(statuses(refused)[0]?.Data, '407');
+    assert.deepEqual(device.pending().queued, ['Get ./DevInfo/DevId']);
+
+    const accepted = await send(engine, deviceMessage({ sessionId: '7', msgId: '2', commands: sessionStart() }), {
+      kind: 'accepted',
+      status: '212',
+      chal,
+    });
+    assert.equal(accepted.SyncHdr.MsgID, '2');
+    assert.equal(statuses(accepted)[0]?.Data, '212');
+    assert.equal(statuses(accepted)[0]?.MsgRef, '2');
+    assert.equal(serverCommands(accepted)[0]?.kind, 'Get');
+    assert.equal(device.sessions().count, 1);
+    await send(engine, deviceMessage({ sessionId: '7', msgId: '3', commands: answer(accepted) }));
+    assert.equal((await pending)[0]?.status?.code, '200');
+
+    // A MsgID that does not follow the challenge is still an unknown session.
+    await assert.rejects(
+      send(engine, deviceMessage({ sessionId: '8', msgId: '2', commands: sessionStart() })),
+      (err: unknown) => (err as { code?: string }).code === 'DMC_ERR_SESSION_UNKNOWN_SESSION',
+    );
+  });
+});
+
 test('a Status whose CmdRef matches nothing is recorded as a device protocol error, not thrown', async () => {
   await withEngine(async (engine) => {
     const device = engine.device(DEVICE_ID);

@@ -224,7 +224,21 @@ export class SessionEngine {
         });
       }
       if (open !== undefined) this.endSession(state, open, 'abandoned', at);
+      state.challenged = undefined;
       const session = newSession(sessionId, deviceLocURI, at);
+      state.session = session;
+      state.file.sessionCount += 1;
+      this.events.emit('sessionStarted', { deviceId, sessionId, at });
+      return session;
+    }
+    const challenged = state.challenged;
+    if ((open === undefined || open.sessionId !== sessionId) && challenged?.sessionId === sessionId && msgId === challenged.deviceMsgId + 1) {
+      // The device answered a challenge with its credentials in the same session (OMA-DM 1.2 Security).
+      if (open !== undefined) this.endSession(state, open, 'abandoned', at);
+      const session = newSession(sessionId, deviceLocURI, at);
+      session.lastDeviceMsgId = challenged.deviceMsgId;
+      session.serverMsgId = challenged.serverMsgId;
+      state.challenged = undefined;
       state.session = session;
       state.file.sessionCount += 1;
       this.events.emit('sessionStarted', { deviceId, sessionId, at });
@@ -253,13 +267,24 @@ export class SessionEngine {
   }
 
   /**
-   * A refused credential consumes nothing: no session is opened or advanced, no command is read or delivered, so
-   * the device's retry with credentials (same SessionID and MsgID) is served as if it came first.
+   * A refused credential consumes nothing queued: no command is read or delivered. The device may retry with its
+   * credentials as the next MsgID of the same session (OMA-DM 1.2: what Windows does) or start over with MsgID 1;
+   * both are served.
    */
   private challenge(state: DeviceState, request: ManagementRequest, at: string): SyncML {
     const hdr = request.message.SyncHdr;
     const open = state.session;
-    const msgId = open !== undefined && open.sessionId === hdr.SessionID ? open.serverMsgId + 1 : 1;
+    const inOpenSession = open !== undefined && open.sessionId === hdr.SessionID;
+    const previous = state.challenged?.sessionId === hdr.SessionID ? state.challenged.serverMsgId : 0;
+    const msgId = inOpenSession ? open.serverMsgId + 1 : previous + 1;
+    const deviceMsgId = Number(hdr.MsgID);
+    if (inOpenSession) {
+      // Inside a session the challenge takes a MsgID each way; nothing queued is touched.
+      open.serverMsgId = msgId;
+      open.lastDeviceMsgId = deviceMsgId;
+    } else {
+      state.challenged = { sessionId: hdr.SessionID, deviceMsgId, serverMsgId: msgId };
+    }
     const reply = challengeReply(request.message, request.auth, String(msgId), this.options.serverLocURI ?? hdr.Target.LocURI);
     const deviceId = state.deviceId;
     this.events.emit('messageIn', { deviceId, sessionId: hdr.SessionID, msgId: hdr.MsgID, message: request.message, at });

@@ -61,6 +61,12 @@ export class DeviceState {
    */
   enqueueWrites = 0;
   enqueueWritesDone = 0;
+  /**
+   * The last message refused with a challenge (401/407) while no session of that SessionID was open. OMA-DM 1.2
+   * keeps the session going after a challenge: the device sends its credentials in its next message (MsgID + 1)
+   * and the server's MsgIDs go on from the challenge reply, so that message opens the session here.
+   */
+  challenged: { sessionId: string; deviceMsgId: number; serverMsgId: number } | undefined;
 
   constructor(public file: DeviceFile) {}
 
