@@ -1,26 +1,48 @@
-import { defineConfig } from '@playwright/test';
+import { defineConfig, type ReporterDescription } from '@playwright/test';
+import { projectGreps, runInventory, targetProjects, type TargetOptions } from './fixtures/conformance/settings.js';
+import { inventoryForReport } from './fixtures/targets/inventory.js';
 
 /**
- * The conformance suites. Each target device is one Playwright project (issue #7 adds the inventory);
- * until then the one target is the embedded virtual Windows device.
- * Reports go under results/ (ignored by git): Playwright's HTML report and JUnit for CI.
+ * The conformance suites (suites/**\/*.spec.ts), one Playwright project per inventory target.
+ *
+ *   DMC_INVENTORY     YAML inventory (docs/inventory.md); unset: one virtual device, profile win11-23h2-enterprise
+ *   DMC_RESULTS_DIR   the results package (docs/results-format.md); default results/latest
+ *   DMC_WORKERS       parallel workers (default 2: CI has two cores)
+ *   DMC_BLOB          1: also write a blob report, to merge shards (`--shard i/n` turns it on too)
+ *   DMC_PROJECT_GREP  {"<target>": "<regex>"}: a grep per project (used by the mutation test)
+ *
+ * Devices and workers: a real device (ssh, local) serves one worker at a time (its project has `workers: 1`).
+ * A virtual target starts a fresh device per worker (own state dir, enrolled into that worker's MDM server), so
+ * its tests may spread over workers without sharing device state; the sessions of every worker add up per target.
  */
 const resultsDir = process.env['DMC_RESULTS_DIR'] ?? 'results/latest';
+const { inventory, file: inventoryFile } = runInventory();
+const sharded = process.env['DMC_BLOB'] === '1' || process.argv.some((a) => a === '--shard' || a.startsWith('--shard='));
 
-export default defineConfig({
+const reporter: ReporterDescription[] = [
+  ['list'],
+  ['html', { outputFolder: `${resultsDir}/playwright-report`, open: 'never' }],
+  ['junit', { outputFile: `${resultsDir}/junit.xml` }],
+  [
+    './harness/report/conformance-reporter.ts',
+    {
+      outputDir: resultsDir,
+      inventory: inventoryForReport(inventory),
+      ...(inventoryFile === undefined ? {} : { inventoryFile }),
+    },
+  ],
+  ...(sharded ? ([['blob', { outputDir: `${resultsDir}/blob-report` }]] as ReporterDescription[]) : []),
+];
+
+export default defineConfig<object, TargetOptions>({
   testDir: 'suites',
   testMatch: '**/*.spec.ts',
   outputDir: `${resultsDir}/test-output`,
   fullyParallel: false,
   forbidOnly: !!process.env['CI'],
   retries: 0,
-  // A device serves one worker at a time; targets run in parallel as separate projects.
   workers: process.env['DMC_WORKERS'] ? Number(process.env['DMC_WORKERS']) : 2,
   timeout: 120_000,
-  reporter: [
-    ['list'],
-    ['html', { outputFolder: `${resultsDir}/playwright-report`, open: 'never' }],
-    ['junit', { outputFile: `${resultsDir}/junit.xml` }],
-  ],
-  projects: [{ name: 'virtual-win11-23h2-enterprise', metadata: { target: 'virtual', profile: 'win11-23h2-enterprise' } }],
+  reporter,
+  projects: targetProjects(inventory, projectGreps()),
 });

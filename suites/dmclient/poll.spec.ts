@@ -1,0 +1,306 @@
+/**
+ * The poll schedule (dmclient-csp.md#provider-providerid-poll): the six schedule nodes, the four tables of the
+ * reference ("schedule set by the server" → "actual value queried on device"), the 24-hour schedule when no
+ * schedule is infinite, the configuration failure of an all-zero schedule, the scheduled tasks the device makes
+ * of it ("Schedule #1/#2/#3 created by enrollment client" under \Microsoft\Windows\EnterpriseMgmt\<enrollment>\),
+ * that the schedule really makes the device poll, and PollOnLogin / AllUsersPollOnFirstLogin.
+ *
+ * Each table is set in one session and read in the next one: the reference names the value the device holds, not
+ * the answer within the setting session. The tasks are read after that second session.
+ */
+import { conformance, expect, type CommandResult, type ConformanceDevice } from '../../fixtures/conformance.js';
+import { code, data, durationMinutes, enrollmentTaskPath, isFailure, type ScheduledTask, type ScheduledTasks } from './support.js';
+
+const POLL = 'Provider/{ProviderID}/Poll';
+const NODES = [
+  `${POLL}/IntervalForFirstSetOfRetries`,
+  `${POLL}/NumberOfFirstRetries`,
+  `${POLL}/IntervalForSecondSetOfRetries`,
+  `${POLL}/NumberOfSecondRetries`,
+  `${POLL}/IntervalForRemainingScheduledRetries`,
+  `${POLL}/NumberOfRemainingScheduledRetries`,
+] as const;
+const POLL_ON_LOGIN = `${POLL}/PollOnLogin` as const;
+const ALL_USERS_POLL = `${POLL}/AllUsersPollOnFirstLogin` as const;
+type Six = readonly [number, number, number, number, number, number];
+
+/** "Schedule #n created by enrollment client": #1 the first set, #2 the second, #3 the remaining retries. */
+const scheduleTask = (n: 1 | 2 | 3): string => `Schedule #${n} created by enrollment client`;
+
+/**
+ * The six Replaces, non-zero values first: the device applies them one by one, and a zero written before the
+ * other counts could pass through an all-counts-zero state, the configuration failure of DMC-POLL-007, that the
+ * target schedule never has.
+ */
+const replaces = (device: ConformanceDevice, values: Six) => {
+  const order = NODES.map((_, i) => i).sort((a, b) => Number(values[a] === 0) - Number(values[b] === 0));
+  const drafts = new Array<ReturnType<ReturnType<ConformanceDevice['node']>['replace']>>(NODES.length);
+  for (const i of order) drafts[i] = device.node(NODES[i]!).replace(values[i]!);
+  return { drafts: order.map((i) => drafts[i]!), order };
+};
+/** Sends the six Replaces and returns their results in NODES order. */
+async function setSix(device: ConformanceDevice, values: Six): Promise<CommandResult[]> {
+  const { drafts, order } = replaces(device, values);
+  const sent = await device.sync(drafts);
+  const byNode: CommandResult[] = [];
+  order.forEach((nodeIndex, k) => (byNode[nodeIndex] = sent[k]!));
+  return byNode;
+}
+const gets = (device: ConformanceDevice) => NODES.map((p) => device.node(p).get());
+
+interface Applied {
+  set: CommandResult[];
+  read: CommandResult[];
+  tasks: ScheduledTasks;
+}
+
+/** Sets the six values in one session, reads them in the next, then reads the enrollment's tasks. */
+async function apply(device: ConformanceDevice, agent: { scheduledTasks(path: string): Promise<ScheduledTasks> }, values: Six): Promise<Applied> {
+  const set = await setSix(device, values);
+  const read = await device.sync(gets(device));
+  const tasks = await agent.scheduledTasks(enrollmentTaskPath(device.enrollmentId));
+  return { set, read, tasks };
+}
+
+function readValues(read: CommandResult[]): Array<string | undefined> {
+  return read.map((r) => data(r));
+}
+
+/** Minutes between runs of each enabled trigger of a task (a Daily trigger without repetition: 1440). */
+function triggerIntervals(task: ScheduledTask | undefined): number[] {
+  if (task === undefined || task.State === 'Disabled') return [];
+  return task.Triggers.filter((t) => t.Enabled).flatMap((t) => {
+    const repeat = durationMinutes(t.RepetitionInterval);
+    if (repeat !== undefined) return [repeat];
+    return t.Kind === 'Daily' ? [1440] : [];
+  });
+}
+
+const taskNamed = (tasks: ScheduledTasks, name: string): ScheduledTask | undefined => tasks.tasks.find((t) => t.TaskName === name);
+
+function describeTasks(tasks: ScheduledTasks): string {
+  return JSON.stringify(tasks.tasks.map((t) => ({ name: t.TaskName, state: t.State, triggers: t.Triggers })));
+}
+
+conformance.describe('Poll schedule: the reference tables and the tasks they make', () => {
+  let original: Array<string | undefined> = [];
+  let originalLogin: Array<string | undefined> = [];
+  let timeScale = 1;
+
+  conformance.beforeAll(async ({ device, dmcTarget }) => {
+    timeScale = dmcTarget.kind === 'virtual' ? dmcTarget.timeScale : 1;
+    const read = await device.sync([...gets(device), device.node(POLL_ON_LOGIN).get(), device.node(ALL_USERS_POLL).get()]);
+    original = read.slice(0, 6).map((r) => data(r));
+    originalLogin = read.slice(6).map((r) => data(r));
+  });
+
+  conformance.afterAll(async ({ device }) => {
+    // Put back the schedule the enrollment had, so later suites see the device poll as it did.
+    const restore = NODES.flatMap((p, i) => {
+      const v = original[i];
+      return v === undefined || !/^\d+$/.test(v) ? [] : [device.node(p).replace(Number(v))];
+    });
+    const login = [POLL_ON_LOGIN, ALL_USERS_POLL].flatMap((p, i) => {
+      const v = originalLogin[i];
+      return v === 'true' || v === 'false' ? [device.node(p).replace(v === 'true')] : [];
+    });
+    await device.sync([...restore, ...login]);
+  });
+
+  conformance(
+    {
+      id: 'DMC-POLL-001',
+      title: 'sigmoid schedule with an infinite third schedule (15,5,60,10,1440,0) reads back unchanged',
+      group: 'poll',
+      nodes: [POLL, ...NODES],
+      reference: 'provider-providerid-poll',
+    },
+    async ({ device, agent }) => {
+      const { set, read, tasks } = await apply(device, agent, [15, 5, 60, 10, 1440, 0]);
+      expect(set.map(code), 'Replace statuses').toEqual(['200', '200', '200', '200', '200', '200']);
+      expect(readValues(read), 'actual values queried on device').toEqual(['15', '5', '60', '10', '1440', '0']);
+      // The tasks that carry it: #1 every 15 min, #2 every 60 min, #3 every 1440 min (the infinite one).
+      expect(triggerIntervals(taskNamed(tasks, scheduleTask(1))), describeTasks(tasks)).toContain(15);
+      expect(triggerIntervals(taskNamed(tasks, scheduleTask(2))), describeTasks(tasks)).toContain(60);
+      expect(triggerIntervals(taskNamed(tasks, scheduleTask(3))), describeTasks(tasks)).toContain(1440);
+    },
+  );
+
+  conformance(
+    {
+      id: 'DMC-POLL-002',
+      title: 'initial-enrollment-only schedule (15,5,60,10,0,0) reads back unchanged and a 24-hour schedule is created',
+      group: 'poll',
+      nodes: [POLL, ...NODES],
+      reference: 'provider-providerid-poll',
+    },
+    async ({ device, agent }) => {
+      const { set, read, tasks } = await apply(device, agent, [15, 5, 60, 10, 0, 0]);
+      expect(set.map(code), 'Replace statuses').toEqual(['200', '200', '200', '200', '200', '200']);
+      expect(readValues(read), 'actual values queried on device').toEqual(['15', '5', '60', '10', '0', '0']);
+      expect(triggerIntervals(taskNamed(tasks, scheduleTask(1))), describeTasks(tasks)).toContain(15);
+      expect(triggerIntervals(taskNamed(tasks, scheduleTask(2))), describeTasks(tasks)).toContain(60);
+      // IntervalForRemainingScheduledRetries 0: "If IntervalForRemainingScheduledRetries is set to 0, then this
+      // schedule is disabled."
+      expect(triggerIntervals(taskNamed(tasks, scheduleTask(3))), describeTasks(tasks)).toEqual([]);
+      // "If there's no infinite schedule set, then a 24-hour schedule is created and scheduled to launch in the
+      // maintenance window."
+      const daily = tasks.tasks.filter((t) => triggerIntervals(t).includes(1440));
+      expect(daily.map((t) => t.TaskName), `a task polling every 24 hours; tasks: ${describeTasks(tasks)}`).not.toEqual([]);
+    },
+  );
+
+  conformance(
+    {
+      id: 'DMC-POLL-003',
+      title: 'two infinite schedules (15,5,1440,0,1440,0): the third schedule is disabled and reads 0',
+      group: 'poll',
+      nodes: [POLL, ...NODES],
+      reference: 'provider-providerid-poll',
+    },
+    async ({ device, agent }) => {
+      const { read, tasks } = await apply(device, agent, [15, 5, 1440, 0, 1440, 0]);
+      // "Invalid poll schedule: two infinite schedules": the device corrects IntervalForRemainingScheduledRetries
+      // to 0 ("Third schedule is disabled"); the second schedule polls once in 24 hours.
+      expect(readValues(read), 'actual schedule set on device').toEqual(['15', '5', '1440', '0', '0', '0']);
+      expect(triggerIntervals(taskNamed(tasks, scheduleTask(1))), describeTasks(tasks)).toContain(15);
+      expect(triggerIntervals(taskNamed(tasks, scheduleTask(2))), describeTasks(tasks)).toContain(1440);
+      expect(triggerIntervals(taskNamed(tasks, scheduleTask(3))), describeTasks(tasks)).toEqual([]);
+    },
+  );
+
+  conformance(
+    {
+      id: 'DMC-POLL-004',
+      title: 'an infinite first schedule (NumberOfFirstRetries 0) disables the second and third schedules',
+      group: 'poll',
+      nodes: [POLL, ...NODES],
+      reference: 'provider-providerid-poll-numberofsecondretries',
+    },
+    async ({ device, agent }) => {
+      const { set, tasks } = await apply(device, agent, [15, 0, 60, 10, 1440, 0]);
+      expect(set.map(code), 'Replace statuses').toEqual(['200', '200', '200', '200', '200', '200']);
+      // NumberOfFirstRetries: "If the value is set to 0 and the IntervalForFirstSetOfRetries value isn't 0, then the
+      // schedule will be set to repeat an infinite number of times". NumberOfSecondRetries: "if the first set of
+      // retries is set at infinite, then this schedule is disabled". NumberOfRemainingScheduledRetries: "if either
+      // or both of the first and second set of retries are set as infinite, then this schedule will be disabled."
+      expect(triggerIntervals(taskNamed(tasks, scheduleTask(1))), describeTasks(tasks)).toContain(15);
+      expect(triggerIntervals(taskNamed(tasks, scheduleTask(2))), describeTasks(tasks)).toEqual([]);
+      expect(triggerIntervals(taskNamed(tasks, scheduleTask(3))), describeTasks(tasks)).toEqual([]);
+    },
+  );
+
+  conformance(
+    {
+      id: 'DMC-POLL-005',
+      title: 'the schedule really fires: with one-minute schedules the device starts sessions on its own',
+      group: 'poll',
+      nodes: [POLL, ...NODES],
+      reference: 'provider-providerid-poll-intervalforfirstsetofretries',
+    },
+    async ({ device }, testInfo) => {
+      // Every schedule one minute apart, the third infinite, so whichever set is current the next poll is due
+      // within a minute (device time; the virtual device may run faster by its time scale).
+      const set = await setSix(device, [1, 2, 1, 2, 1, 0]);
+      expect(set.map(code), 'Replace statuses').toEqual(['200', '200', '200', '200', '200', '200']);
+      const waitMs = Math.ceil((3 * 60_000) / timeScale) + 30_000;
+      testInfo.setTimeout(testInfo.timeout + waitMs);
+      const before = device.sessionsUsed();
+      const started = Date.now();
+      await device.waitForSessions(2, { timeout: waitMs }).catch(() => undefined);
+      const seen = device.mdm.sessions().history.filter((h) => Date.parse(h.startedAt) >= started).map((h) => h.startedAt);
+      expect(device.sessionsUsed() - before, `sessions the device started on its own within ${waitMs / 1000} s: ${seen.join(', ') || 'none'}`).toBeGreaterThanOrEqual(2);
+    },
+  );
+
+  conformance(
+    {
+      id: 'DMC-POLL-006',
+      title: 'all six values 0 is a configuration failure',
+      group: 'poll',
+      nodes: [POLL, ...NODES],
+      reference: 'provider-providerid-poll',
+      specConflict:
+        'dmclient-csp.md is not consistent with itself: the table "Invalid poll schedule: disable all poll schedules" lists 0 as the actual value queried on device (UNDEFINED behaviour), the text after the tables says setting all six to 0 "will cause a configuration failure"',
+    },
+    async ({ device }) => {
+      // "the server must not set all six polling parameters to 0 ... It will cause a configuration failure."
+      await setSix(device, [15, 5, 60, 10, 1440, 0]);
+      const set = await setSix(device, [0, 0, 0, 0, 0, 0]);
+      expect(set.filter(isFailure).length, `failed Replace statuses among ${set.map(code).join(', ')}`).toBeGreaterThan(0);
+    },
+  );
+
+  conformance(
+    {
+      id: 'DMC-POLL-007',
+      title: 'all three retry counts 0 is a configuration failure',
+      group: 'poll',
+      nodes: [POLL, ...NODES],
+      reference: 'provider-providerid-poll',
+    },
+    async ({ device }) => {
+      // "... or set all three number of retry nodes to 0. It will cause a configuration failure."
+      await setSix(device, [15, 5, 60, 10, 1440, 0]);
+      const set = await setSix(device, [15, 0, 60, 0, 1440, 0]);
+      expect(set.filter(isFailure).length, `failed Replace statuses among ${set.map(code).join(', ')}`).toBeGreaterThan(0);
+    },
+  );
+});
+
+conformance.describe('Poll on login', () => {
+  let initial: CommandResult[] = [];
+  let changed: CommandResult[] = [];
+
+  conformance.beforeAll(async ({ device }) => {
+    initial = await device.sync([device.node(POLL_ON_LOGIN).get(), device.node(ALL_USERS_POLL).get()]);
+    changed = await device.sync([
+      device.node(POLL_ON_LOGIN).replace(true),
+      device.node(ALL_USERS_POLL).replace(true),
+      device.node(POLL_ON_LOGIN).get(),
+      device.node(ALL_USERS_POLL).get(),
+      device.node(POLL_ON_LOGIN).replace(false),
+      device.node(POLL_ON_LOGIN).get(),
+    ]);
+  });
+
+  conformance.afterAll(async ({ device }) => {
+    const back = (i: number): boolean => data(initial[i]) === 'true';
+    await device.sync([device.node(POLL_ON_LOGIN).replace(back(0)), device.node(ALL_USERS_POLL).replace(back(1))]);
+  });
+
+  conformance(
+    {
+      id: 'DMC-POLL-010',
+      title: 'PollOnLogin takes true and false',
+      group: 'poll',
+      nodes: [POLL_ON_LOGIN],
+      reference: 'provider-providerid-poll-pollonlogin',
+    },
+    async () => {
+      // "Supported values are true or false." The default (false) is not observable here: the harness's enrollment
+      // provisioning document sets PollOnLogin.
+      expect(code(initial[0])).toBe('200');
+      expect(code(changed[0]), 'Replace PollOnLogin true').toBe('200');
+      expect(data(changed[2])).toBe('true');
+      expect(code(changed[4]), 'Replace PollOnLogin false').toBe('200');
+      expect(data(changed[5])).toBe('false');
+    },
+  );
+
+  conformance(
+    {
+      id: 'DMC-POLL-011',
+      title: 'AllUsersPollOnFirstLogin defaults to false; Replace true reads back true',
+      group: 'poll',
+      nodes: [ALL_USERS_POLL],
+      reference: 'provider-providerid-poll-alluserspollonfirstlogin',
+    },
+    async () => {
+      expect(code(initial[1])).toBe('200');
+      expect(data(initial[1])).toBe('false');
+      expect(code(changed[1]), 'Replace AllUsersPollOnFirstLogin true').toBe('200');
+      expect(data(changed[3])).toBe('true');
+    },
+  );
+});

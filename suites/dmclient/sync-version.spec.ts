@@ -1,0 +1,145 @@
+/**
+ * SyncApplicationVersion and MaxSyncApplicationVersion (dmclient-csp.md): the DM session version the server sets,
+ * one way from 1.0 to 2.0 ("Once you set the value to 2.0, it won't go back to 1.0"), and the highest version the
+ * client supports ("a Windows 10 client will return 2.0").
+ *
+ * Sessions: one to read the starting state, one to raise the version, one to try to bring it back.
+ */
+import { conformance, diffSnapshots, expect, skipNotApplicable, type CommandResult } from '../../fixtures/conformance.js';
+import { code, data, enrollmentRegistryRoots, type RegistrySnapshot } from './support.js';
+
+const SYNC = 'Provider/{ProviderID}/SyncApplicationVersion';
+const MAX = 'Provider/{ProviderID}/MaxSyncApplicationVersion';
+
+conformance.describe('SyncApplicationVersion: one way from 1.0 to 2.0', () => {
+  let before: { sync: CommandResult; max: CommandResult };
+  let raise: { replace: CommandResult; get: CommandResult };
+  let back: { replace: CommandResult; get: CommandResult; del: CommandResult; afterDelete: CommandResult };
+  let registryBefore: RegistrySnapshot;
+  let registryAfterRaise: RegistrySnapshot;
+  let registryAfterBack: RegistrySnapshot;
+
+  conformance.beforeAll(async ({ device, agent }) => {
+    const roots = enrollmentRegistryRoots(device.enrollmentId);
+    const [sync, max] = await device.sync([device.node(SYNC).get(), device.node(MAX).get()]);
+    before = { sync: sync!, max: max! };
+    registryBefore = await agent.snapshotRegistry(roots);
+    const [replace, get] = await device.sync([device.node(SYNC).replace('2.0'), device.node(SYNC).get()]);
+    raise = { replace: replace!, get: get! };
+    registryAfterRaise = await agent.snapshotRegistry(roots);
+    // A later session: the Replace back to 1.0 and the Delete (which would restore the DDF default 1.0).
+    const [replaceBack, getBack, del, afterDelete] = await device.sync([
+      device.node(SYNC).replace('1.0'),
+      device.node(SYNC).get(),
+      device.node(SYNC).delete(),
+      device.node(SYNC).get(),
+    ]);
+    back = { replace: replaceBack!, get: getBack!, del: del!, afterDelete: afterDelete! };
+    registryAfterBack = await agent.snapshotRegistry(roots);
+  });
+
+  conformance(
+    {
+      id: 'DMC-SYNCVER-001',
+      title: 'MaxSyncApplicationVersion reads 2.0',
+      group: 'sync-version',
+      nodes: [MAX],
+      reference: 'provider-providerid-maxsyncapplicationversion',
+    },
+    async () => {
+      // "Default is 2.0. When you query this node, a Windows 10 client will return 2.0."
+      expect(code(before.max), 'Get MaxSyncApplicationVersion status').toBe('200');
+      expect(data(before.max)).toBe('2.0');
+    },
+  );
+
+  conformance(
+    {
+      id: 'DMC-SYNCVER-002',
+      title: 'SyncApplicationVersion starts at 1.0 on an enrollment that never raised it',
+      group: 'sync-version',
+      nodes: [SYNC],
+      reference: 'provider-providerid-syncapplicationversion',
+    },
+    async (_, testInfo) => {
+      expect(code(before.sync), 'Get SyncApplicationVersion status').toBe('200');
+      // "Default is 1.0." Once raised, it stays 2.0 for the life of the enrollment, so 2.0 here means an earlier
+      // run raised it on this (real, re-used) enrollment; the default is then no longer observable.
+      if (data(before.sync) === '2.0') {
+        skipNotApplicable(testInfo, 'this enrollment was raised to 2.0 before the run; the default shows only on a fresh enrollment');
+      }
+      expect(data(before.sync)).toBe('1.0');
+    },
+  );
+
+  conformance(
+    {
+      id: 'DMC-SYNCVER-003',
+      title: 'Replace 2.0 is accepted and reads back 2.0',
+      group: 'sync-version',
+      nodes: [SYNC],
+      reference: 'provider-providerid-syncapplicationversion',
+    },
+    async () => {
+      // "If the server is updated to support 2.0, then you should set this value to 2.0."
+      expect(code(raise.replace), 'Replace SyncApplicationVersion 2.0 status').toBe('200');
+      expect(code(raise.get)).toBe('200');
+      expect(data(raise.get)).toBe('2.0');
+    },
+  );
+
+  conformance(
+    {
+      id: 'DMC-SYNCVER-004',
+      title: 'raising to 2.0 changes a value under the enrollment from 1.0 to 2.0 (agent)',
+      group: 'sync-version',
+      nodes: [SYNC],
+      reference: 'provider-providerid-syncapplicationversion',
+    },
+    async (_, testInfo) => {
+      if (data(before.sync) === '2.0') {
+        skipNotApplicable(testInfo, 'the enrollment was already at 2.0, so raising it changes nothing on the device');
+      }
+      const diff = diffSnapshots(registryBefore, registryAfterRaise);
+      const raised = [
+        ...diff.changed.filter((c) => c.oldValue === '1.0' && c.newValue === '2.0'),
+        ...diff.added.filter((a) => a.value === '2.0'),
+      ];
+      expect(raised, `registry changes under the enrollment: ${JSON.stringify(diff)}`).not.toEqual([]);
+    },
+  );
+
+  conformance(
+    {
+      id: 'DMC-SYNCVER-005',
+      title: 'Replace 1.0 after 2.0 does not bring the version back: it still reads 2.0',
+      group: 'sync-version',
+      nodes: [SYNC],
+      reference: 'provider-providerid-syncapplicationversion',
+    },
+    async () => {
+      // "Once you set the value to 2.0, it won't go back to 1.0." The device may refuse the Replace or ignore it;
+      // either way the value stays 2.0.
+      expect(code(back.get), `Get after Replace 1.0 (Replace answered ${code(back.replace)})`).toBe('200');
+      expect(data(back.get)).toBe('2.0');
+      const diff = diffSnapshots(registryAfterRaise, registryAfterBack);
+      const lowered = diff.changed.filter((c) => c.oldValue === '2.0' && c.newValue === '1.0');
+      expect(lowered, 'registry values that went from 2.0 back to 1.0').toEqual([]);
+    },
+  );
+
+  conformance(
+    {
+      id: 'DMC-SYNCVER-006',
+      title: 'Delete after 2.0 does not restore the 1.0 default',
+      group: 'sync-version',
+      nodes: [SYNC],
+      reference: 'provider-providerid-syncapplicationversion',
+    },
+    async () => {
+      // Delete is a supported operation, and the default is 1.0; "it won't go back to 1.0" still holds.
+      expect(code(back.afterDelete), `Get after Delete (Delete answered ${code(back.del)})`).toBe('200');
+      expect(data(back.afterDelete)).toBe('2.0');
+    },
+  );
+});

@@ -1,0 +1,107 @@
+/**
+ * Server-initiated unenrollment (dmclient-csp.md#provider-providerid-unenroll): Exec Provider/<ProviderID>/Unenroll
+ * "calls the enrollment client to unenroll the device from the management server". Afterwards the agent must find
+ * the enrollment, its certificate and its poll tasks gone and an entry in the MDM event channel; the server sees
+ * no session after it. The reference does not say how a device reports an admin-initiated unenrollment beyond the
+ * Exec's Status (Microsoft's unenrollment page: "reports successfully initiated disassociation"), so no Alert 1226
+ * is required here: that alert is the user-initiated path (captures/06), which a lab cannot script.
+ *
+ * This suite ends the device's enrollment, so it must run after every other suite on the same device. With the
+ * current playwright.config.ts that holds because files are scheduled in path order and a real target has one
+ * worker (suites/README.md, "Order"); a project that depends on the others would make it a rule.
+ */
+import { conformance, expect, type CommandResult } from '../../fixtures/conformance.js';
+import { MDM_ADMIN_CHANNEL, code, enrollmentRegistryRoots, enrollmentTaskPath, pollUntil, sleep, type EventLog, type RegistrySnapshot, type ScheduledTasks } from './support.js';
+
+const UNENROLL = 'Provider/{ProviderID}/Unenroll';
+const MY_STORE = 'Cert:\\LocalMachine\\My';
+/** How long the device has to finish unenrolling after the Exec, and how long it is watched for sessions after it. */
+const UNENROLL_WAIT_MS = 60_000;
+const QUIET_MS = 20_000;
+
+interface Observed {
+  exec: CommandResult;
+  enrollmentBefore: boolean;
+  enrollmentAfter: boolean;
+  registryAfter: RegistrySnapshot;
+  tasksBefore: ScheduledTasks;
+  tasksAfter: ScheduledTasks;
+  thumbprint: string | undefined;
+  certBefore: boolean;
+  certAfter: boolean;
+  events: EventLog;
+  sessionsAtUnenroll: number;
+  sessionsAfterQuiet: number;
+}
+
+conformance.describe('Unenroll (last: ends the enrollment)', () => {
+  let o: Observed;
+
+  conformance.beforeAll(async ({ device, agent, mdm }, testInfo) => {
+    testInfo.setTimeout(UNENROLL_WAIT_MS + QUIET_MS + 240_000);
+    const id = device.enrollmentId.toLowerCase();
+    const ours = async () => (await agent.enrollments()).some((e) => e.EnrollmentId.replace(/[{}]/g, '').toLowerCase() === id.replace(/[{}]/g, ''));
+    const taskPath = enrollmentTaskPath(device.enrollmentId);
+    // The MDM certificate the harness issued to this device at enrollment.
+    const thumbprint = mdm.enrollments.list().filter((r) => r.deviceId === device.deviceId).at(-1)?.certificate.thumbprint.toUpperCase();
+    const hasCert = async () => (await agent.certificates(MY_STORE)).certificates.some((c) => c.Thumbprint === thumbprint);
+    const enrollmentBefore = await ours();
+    const tasksBefore = await agent.scheduledTasks(taskPath);
+    const certBefore = await hasCert();
+    const since = new Date(Date.now() - 1_000).toISOString();
+
+    // The reference's example: Meta.Format chr, Data the ProviderID ("Data Field in Threshold is now IGNORED").
+    const [exec] = await device.sync([device.node(UNENROLL).unchecked.exec(device.providerId, { meta: { Format: 'chr' } })]);
+    await pollUntil(() => ours(), (enrolled) => !enrolled, UNENROLL_WAIT_MS, 1_000);
+    const sessionsAtUnenroll = device.mdm.sessions().count;
+    // Give the device its chance to come back: ask it to sync, then watch.
+    await agent.triggerSync(device.enrollmentId, { timeoutSeconds: 30 }).catch(() => undefined);
+    await sleep(QUIET_MS);
+    o = {
+      exec: exec!,
+      enrollmentBefore,
+      enrollmentAfter: await ours(),
+      registryAfter: await agent.snapshotRegistry(enrollmentRegistryRoots(device.enrollmentId)),
+      tasksBefore,
+      tasksAfter: await agent.scheduledTasks(taskPath),
+      thumbprint,
+      certBefore,
+      certAfter: await hasCert(),
+      events: await agent.eventLog({ logName: MDM_ADMIN_CHANNEL, since, maxEvents: 200 }),
+      sessionsAtUnenroll,
+      sessionsAfterQuiet: device.mdm.sessions().count,
+    };
+  });
+
+  const spec = (id: string, title: string) => ({ id, title, group: 'unenroll', nodes: [UNENROLL], reference: 'provider-providerid-unenroll' });
+
+  conformance(spec('DMC-UNENR-001', 'Exec Provider/<ProviderID>/Unenroll is accepted'), async () => {
+    expect(code(o.exec), 'Exec Unenroll').toBe('200');
+  });
+
+  conformance(spec('DMC-UNENR-003', 'the enrollment and its registry keys are gone (agent)'), async () => {
+    expect(o.enrollmentBefore, 'the enrollment before the Exec').toBe(true);
+    expect(o.enrollmentAfter, 'the enrollment after the Exec').toBe(false);
+    expect(o.registryAfter.roots.filter((r) => r.exists).map((r) => r.path), 'enrollment registry keys left').toEqual([]);
+  });
+
+  conformance(spec('DMC-UNENR-004', 'the enrollment\'s scheduled tasks are gone (agent)'), async () => {
+    expect(o.tasksBefore.tasks.length, 'tasks under the enrollment folder before the Exec').toBeGreaterThan(0);
+    expect(o.tasksAfter.tasks.map((t) => t.TaskName), 'tasks left').toEqual([]);
+  });
+
+  conformance(spec('DMC-UNENR-005', 'the MDM certificate is gone from LocalMachine\\My (agent)'), async () => {
+    expect(o.thumbprint, 'the certificate the harness issued to this device').not.toBeUndefined();
+    expect(o.certBefore, `certificate ${o.thumbprint} before the Exec`).toBe(true);
+    expect(o.certAfter, `certificate ${o.thumbprint} after the Exec`).toBe(false);
+  });
+
+  conformance(spec('DMC-UNENR-006', 'the MDM event channel records the unenrollment (agent)'), async () => {
+    expect(o.events.channelFound, `event channel ${MDM_ADMIN_CHANNEL}`).toBe(true);
+    expect(o.events.entries.length, 'entries written since the Exec').toBeGreaterThan(0);
+  });
+
+  conformance(spec('DMC-UNENR-007', 'no session after the unenrollment, even when asked to sync'), async () => {
+    expect(o.sessionsAfterQuiet - o.sessionsAtUnenroll, `sessions in the ${QUIET_MS / 1000} s after the unenrollment`).toBe(0);
+  });
+});
