@@ -29,8 +29,12 @@ const reporter: ReporterDescription[] = [
       outputDir: resultsDir,
       inventory: inventoryForReport(inventory),
       ...(inventoryFile === undefined ? {} : { inventoryFile }),
+      // `dmc run` passes its own command line, so results.json records what the user typed.
+      ...(process.env['DMC_COMMAND_LINE'] ? { commandLine: JSON.parse(process.env['DMC_COMMAND_LINE']) as string[] } : {}),
     },
   ],
+  // Progress lines for `dmc run` (plan totals, the test running now); silent unless DMC_PROGRESS_FILE is set.
+  ...(process.env['DMC_PROGRESS_FILE'] ? ([['./harness/cli/run/progress-reporter.ts']] as ReporterDescription[]) : []),
   ...(sharded ? ([['blob', { outputDir: `${resultsDir}/blob-report` }]] as ReporterDescription[]) : []),
 ];
 
