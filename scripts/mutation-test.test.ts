@@ -26,7 +26,7 @@ export const QUIRK_KILLERS: Record<string, { profile: string; tests: string[] }>
   'no-poll-correction': { profile: 'win11-23h2-enterprise', tests: ['DMC-POLL-003', 'DMC-POLL-004', 'DMC-POLL-006', 'DMC-POLL-007'] },
   'sync-version-downgrade': { profile: 'win11-23h2-enterprise', tests: ['DMC-SYNCVER-005', 'DMC-SYNCVER-006'] },
   'ignore-address-list': { profile: 'win11-23h2-enterprise', tests: ['DMC-ADDR-003', 'DMC-ADDR-004'] },
-  'recovery-status-2-without-tpm': { profile: 'win10-22h2-pro-notpm', tests: ['DMC-RECOV-003'] },
+  'recovery-status-2-without-tpm': { profile: 'win11-23h2-pro-notpm', tests: ['DMC-RECOV-003'] },
   'configlock-without-securedcore': { profile: 'win11-23h2-enterprise', tests: ['DMC-MATRIX-085', 'DMC-MATRIX-086'] },
   'no-mdm-signature': { profile: 'win11-23h2-enterprise', tests: ['DMC-SIGN-003'] },
   'wrong-status-cmdref': { profile: 'win11-23h2-enterprise', tests: ['DMC-IDENT-014', 'DMC-SYNCVER-001'] },
@@ -39,8 +39,6 @@ export const QUIRK_KILLERS: Record<string, { profile: string; tests: string[] }>
  * rate, never hidden. One that starts being caught is reported so it can leave this list.
  */
 export const KNOWN_SURVIVORS: Record<string, string> = {
-  'recovery-status-2-without-tpm':
-    'no virtual profile is a Windows 11 build without a TPM: the DDF puts Recovery on 10.0.22000.1165+, and the no-TPM profile is Windows 10, so DMC-RECOV-003 is not applicable everywhere',
   'skip-drift-remediation':
     'no agent probe writes a setting behind the MDM, so no suite can change a locked setting and watch it drift back',
 };

@@ -83,7 +83,7 @@ describe('dmc virtual-device', () => {
     });
     assert.deepEqual(await run(['--state-dir', join(dir, 'bad2'), '--profile', 'win95']), {
       code: 2,
-      stderr: 'dmc: Virtual device: unknown profile "win95"; known profiles: win11-23h2-enterprise, win10-22h2-pro-notpm, win11-24h2-enterprise-securedcore, win11-24h2-multisession [DMC_ERR_VDEV_UNKNOWN_PROFILE]\n',
+      stderr: 'dmc: Virtual device: unknown profile "win95"; known profiles: win11-23h2-enterprise, win10-22h2-pro-notpm, win11-23h2-pro-notpm, win11-24h2-enterprise-securedcore, win11-24h2-multisession [DMC_ERR_VDEV_UNKNOWN_PROFILE]\n',
     });
     assert.deepEqual(await run(['--state-dir', join(dir, 'bad3'), '--ca', join(dir, 'missing.pem')]), {
       code: 2,
