@@ -8,7 +8,7 @@ import { errors } from './errors.js';
 import { PROBES, loadProbe, secretParams } from './probe-catalog.js';
 import { encodeProbeCommand, type ProbeArgs } from './probe-invocation.js';
 import type {
-  Certificates, DeviceGuardInfo, EnrollResult, Enrollment, EventLog, OsInfo, ProbeName, ProbeOutput, RegistryRead,
+  Certificates, DeviceGuardInfo, EnrollResult, Enrollment, EventLog, OsInfo, ProbeName, ProbeOutput, RegistryRead, SetRegistryValueResult,
   RegistrySnapshot, RemoveStaleEnrollmentResult, ScheduledTasks, SessionCounter, TpmInfo, TriggerSyncResult,
   TrustCaResult, UnenrollResult,
 } from './probe-schemas.js';
@@ -180,6 +180,8 @@ export interface Agent {
   osInfo(): Promise<OsInfo>;
   enrollments(): Promise<Enrollment[]>;
   readRegistry(path: string, name: string): Promise<RegistryRead>;
+  /** Changes one value behind the MDM's back, as a local administrator would (to provoke ConfigLock drift). */
+  setRegistryValue(path: string, name: string, kind: 'REG_SZ' | 'REG_DWORD', value: string): Promise<SetRegistryValueResult>;
   snapshotRegistry(paths: string[]): Promise<RegistrySnapshot>;
   scheduledTasks(taskPath: string): Promise<ScheduledTasks>;
   certificates(storePath: string): Promise<Certificates>;
@@ -228,6 +230,9 @@ export class ProbeAgent implements Agent {
   osInfo(): Promise<OsInfo> { return this.run('os-info'); }
   async enrollments(): Promise<Enrollment[]> { return (await this.run('enrollments')).enrollments; }
   readRegistry(path: string, name: string): Promise<RegistryRead> { return this.run('registry-read', { Path: path, Name: name }); }
+  setRegistryValue(path: string, name: string, kind: 'REG_SZ' | 'REG_DWORD', value: string): Promise<SetRegistryValueResult> {
+    return this.run('set-registry-value', { Path: path, Name: name, Kind: kind, Value: value });
+  }
   snapshotRegistry(paths: string[]): Promise<RegistrySnapshot> { return this.run('registry-snapshot', { Paths: paths }); }
   scheduledTasks(taskPath: string): Promise<ScheduledTasks> { return this.run('scheduled-tasks', { TaskPath: taskPath }); }
   certificates(storePath: string): Promise<Certificates> { return this.run('certificates', { StorePath: storePath }); }

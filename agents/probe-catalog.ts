@@ -42,6 +42,7 @@ export const PROBES: Readonly<Record<ProbeName, ProbeEntry>> = Object.freeze({
   'os-info': entry('os-info', []),
   enrollments: entry('enrollments', []),
   'registry-read': entry('registry-read', [req('Path', 'string'), req('Name', 'string')]),
+  'set-registry-value': entry('set-registry-value', [req('Path', 'string'), req('Name', 'string'), req('Kind', 'string'), req('Value', 'string')]),
   'registry-snapshot': entry('registry-snapshot', [req('Paths', 'string[]')]),
   'scheduled-tasks': entry('scheduled-tasks', [req('TaskPath', 'string')]),
   certificates: entry('certificates', [req('StorePath', 'string')]),

@@ -56,6 +56,17 @@ export const registryReadOutput = z.object({
   value: registryValue,
 });
 
+/** A value changed behind the MDM's back (how a suite provokes ConfigLock drift). */
+export const setRegistryValueOutput = z.object({
+  probe: z.literal('set-registry-value'),
+  path: registryPath,
+  name: z.string(),
+  kind: z.enum(['REG_SZ', 'REG_DWORD']),
+  value: z.string(),
+  /** The value before, as text; null when the value did not exist. */
+  previous: z.string().nullable(),
+});
+
 export const registrySnapshotEntry = z.object({
   key: registryPath,
   /** "" is the key's default value. */
@@ -228,6 +239,7 @@ export const probeSchemas = {
   'os-info': osInfoOutput,
   enrollments: enrollmentsOutput,
   'registry-read': registryReadOutput,
+  'set-registry-value': setRegistryValueOutput,
   'registry-snapshot': registrySnapshotOutput,
   'scheduled-tasks': scheduledTasksOutput,
   certificates: certificatesOutput,
@@ -250,6 +262,7 @@ export type Enrollment = z.infer<typeof enrollmentEntry>;
 export type RegistryKind = z.infer<typeof registryKind>;
 export type RegistryValue = z.infer<typeof registryValue>;
 export type RegistryRead = z.infer<typeof registryReadOutput>;
+export type SetRegistryValueResult = z.infer<typeof setRegistryValueOutput>;
 export type RegistrySnapshotEntry = z.infer<typeof registrySnapshotEntry>;
 export type RegistrySnapshot = z.infer<typeof registrySnapshotOutput>;
 export type TaskTrigger = z.infer<typeof taskTrigger>;

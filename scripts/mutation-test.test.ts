@@ -31,7 +31,7 @@ export const QUIRK_KILLERS: Record<string, { profile: string; tests: string[] }>
   'no-mdm-signature': { profile: 'win11-23h2-enterprise', tests: ['DMC-SIGN-003'] },
   'wrong-status-cmdref': { profile: 'win11-23h2-enterprise', tests: ['DMC-IDENT-014', 'DMC-SYNCVER-001'] },
   'help-phone-stale-after-delete': { profile: 'win11-23h2-enterprise', tests: ['DMC-IDENT-008'] },
-  'skip-drift-remediation': { profile: 'win11-24h2-enterprise-securedcore', tests: ['DMC-LOCK-004'] },
+  'skip-drift-remediation': { profile: 'win11-24h2-enterprise-securedcore', tests: ['DMC-LOCK-007'] },
 };
 
 /**
@@ -39,8 +39,6 @@ export const QUIRK_KILLERS: Record<string, { profile: string; tests: string[] }>
  * rate, never hidden. One that starts being caught is reported so it can leave this list.
  */
 export const KNOWN_SURVIVORS: Record<string, string> = {
-  'skip-drift-remediation':
-    'no agent probe writes a setting behind the MDM, so no suite can change a locked setting and watch it drift back',
 };
 
 const FAILED = new Set(['failed', 'device-error']);

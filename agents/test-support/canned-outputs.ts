@@ -20,6 +20,7 @@ export function cannedOutput<P extends ProbeName>(probe: P, args: ProbeArgs): Pr
       enrollments: [{ EnrollmentId: ENROLLMENT, ProviderID: 'DMC-Harness', UPN: 'conformance@lab.example', EnrollmentState: 1, EnrollmentType: 6, DiscoveryServiceFullURL: 'https://127.0.0.1/EnrollmentServer/Discovery.svc' }],
     }),
     'registry-read': () => ({ probe: 'registry-read', path: str(args, 'Path'), name: str(args, 'Name'), exists: true, kind: 'REG_SZ', value: 'canned' }),
+    'set-registry-value': () => ({ probe: 'set-registry-value', path: str(args, 'Path'), name: str(args, 'Name'), kind: 'REG_SZ', value: str(args, 'Value'), previous: null }),
     'registry-snapshot': () => {
       const paths = Array.isArray(args.Paths) ? args.Paths : [];
       return {

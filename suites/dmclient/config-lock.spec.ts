@@ -5,11 +5,11 @@
  * Secure Boot, VBS, HVCI and System Guard, see fixtures/capabilities.ts).
  *
  * Drift remediation ("policies defined in the Config Lock document will be monitored and quickly remediated when a
- * configuration drift is detected") needs a way to change a setting on the device behind the MDM's back; the
- * agents have no probe that writes, so it is not checked here (see suites/README.md, "Not covered").
+ * configuration drift is detected"): the agent's set-registry-value probe changes a DMClient setting behind the
+ * MDM's back, as a local administrator would, and the check watches the device put it back (DMC-LOCK-007).
  */
 import { conformance, expect, skipNotApplicable, type CommandResult } from '../../fixtures/conformance.js';
-import { code, data, isFailure, requireDdfApplicable } from './support.js';
+import { MDM_ADMIN_CHANNEL, code, data, isFailure, marker, pollUntil, requireDdfApplicable } from './support.js';
 
 const CL = 'Provider/{ProviderID}/ConfigLock';
 const LOCK = `${CL}/Lock` as const;
@@ -122,4 +122,36 @@ conformance.describe('ConfigLock', () => {
       expect(data(initial[2])).toBe('480');
     },
   );
+
+  conformance(
+    {
+      id: 'DMC-LOCK-007',
+      title: 'while locked, a setting changed on the device behind the MDM drifts back, and the event log shows it',
+      group: 'config-lock',
+      nodes: [LOCK, 'Provider/{ProviderID}/HelpPhoneNumber'],
+      reference: 'provider-providerid-configlock',
+      requires: { securedCore: true },
+    },
+    async ({ device, agent }, testInfo) => {
+      requireDdfApplicable(device, testInfo, CL);
+      testInfo.setTimeout(testInfo.timeout + DRIFT_WAIT_MS);
+      const phone = marker('phone');
+      const l = device.node(LOCK);
+      // A setting the MDM set, then the lock ("1-lock").
+      const r = await device.sync([device.node('Provider/{ProviderID}/HelpPhoneNumber').replace(phone), l.delete(), l.add(1), l.get()]);
+      expect([code(r[0]), code(r[2]), data(r[3])], 'Replace HelpPhoneNumber, Add Lock 1, Get Lock').toEqual(['200', '200', '1']);
+      const key = `HKLM:\\SOFTWARE\\Microsoft\\Enrollments\\${device.enrollmentId}\\DMClient\\${device.providerId}`;
+      const since = new Date(Date.now() - 1_000).toISOString();
+      const tampered = await agent.setRegistryValue(key, 'HelpPhoneNumber', 'REG_SZ', 'drifted');
+      expect(tampered.previous, 'the value the MDM set, as the registry held it before the local change').toBe(phone);
+      // "monitored and quickly remediated when a configuration drift is detected"
+      const read = await pollUntil(() => agent.readRegistry(key, 'HelpPhoneNumber'), (v) => v.value === phone, DRIFT_WAIT_MS, 1_000);
+      expect(read.value, `HelpPhoneNumber ${DRIFT_WAIT_MS / 1000} s after the local change`).toBe(phone);
+      const events = await agent.eventLog({ logName: MDM_ADMIN_CHANNEL, since, maxEvents: 50 });
+      expect(events.entries.length, 'MDM event channel entries since the local change').toBeGreaterThan(0);
+    },
+  );
 });
+
+/** How long the device has to put a drifted setting back: "quickly", so a minute is generous. */
+const DRIFT_WAIT_MS = 60_000;
