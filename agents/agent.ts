@@ -10,7 +10,7 @@ import { encodeProbeCommand, type ProbeArgs } from './probe-invocation.js';
 import type {
   Certificates, DeviceGuardInfo, EnrollResult, Enrollment, EventLog, OsInfo, ProbeName, ProbeOutput, RegistryRead, SetRegistryValueResult,
   RegistrySnapshot, RemoveStaleEnrollmentResult, ScheduledTasks, SessionCounter, TpmInfo, TriggerSyncResult,
-  TrustCaResult, UnenrollResult,
+  TrustCaResult, UnenrollResult, HostFacts, HttpsReach,
 } from './probe-schemas.js';
 import { diffSnapshots, type RegistryDiff } from './registry-diff.js';
 
@@ -65,6 +65,7 @@ const STDOUT_KEPT = 64 * 1024;
 const DEFAULT_TIMEOUT_MS = 60_000;
 /** Probes that wait for a SYSTEM task get the task's own timeout plus this margin. */
 const TASK_MARGIN_MS = 30_000;
+const HTTPS_REACH_SECONDS = 15;
 const NOT_RETRYABLE = new Set<ProbeName>(['enroll', 'unenroll', 'trigger-sync']);
 
 /**
@@ -195,6 +196,10 @@ export interface Agent {
   /** `certificate`: PEM or base64 DER of a CA certificate to add to LocalMachine\Root. */
   trustCa(certificate: string): Promise<TrustCaResult>;
   sessionCounter(): Promise<SessionCounter>;
+  /** The device clock, PowerShell version, elevation and OpenSSH shell of the session the probes run in. */
+  hostFacts(): Promise<HostFacts>;
+  /** One HTTPS GET from the device with the machine's own trust; `timeoutSeconds` defaults to 15. */
+  httpsReach(url: string, options?: { timeoutSeconds?: number }): Promise<HttpsReach>;
   close(): Promise<void>;
 }
 
@@ -275,6 +280,13 @@ export class ProbeAgent implements Agent {
   }
 
   sessionCounter(): Promise<SessionCounter> { return this.run('session-counter'); }
+  hostFacts(): Promise<HostFacts> { return this.run('host-facts'); }
+
+  httpsReach(url: string, options: { timeoutSeconds?: number } = {}): Promise<HttpsReach> {
+    const seconds = options.timeoutSeconds ?? HTTPS_REACH_SECONDS;
+    // The request's own timeout ends the probe first; the margin covers PowerShell starting over SSH.
+    return this.run('https-reach', { Url: url, TimeoutSeconds: seconds }, { timeoutMs: seconds * 1000 + TASK_MARGIN_MS });
+  }
 
   close(): Promise<void> { return this.transport.close(); }
 }

@@ -65,6 +65,8 @@ export const PROBES: Readonly<Record<ProbeName, ProbeEntry>> = Object.freeze({
   'remove-stale-enrollment': entry('remove-stale-enrollment', [req('EnrollmentId', 'string')]),
   'trust-ca': entry('trust-ca', [req('Certificate', 'string')]),
   'session-counter': entry('session-counter', []),
+  'host-facts': entry('host-facts', []),
+  'https-reach': entry('https-reach', [req('Url', 'string'), opt('TimeoutSeconds', 'int')]),
 });
 
 export const PROBE_NAMES = Object.keys(PROBES) as ProbeName[];

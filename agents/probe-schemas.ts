@@ -235,6 +235,47 @@ export const sessionCounterOutput = z.object({
   messages: int.nonnegative().nullable(),
 });
 
+/**
+ * Facts about the session the probes run in, for `dmc doctor`: the device clock (skew against the harness), the
+ * PowerShell that runs the probes, whether the login is elevated, and which shell OpenSSH started.
+ */
+export const hostFactsOutput = z.object({
+  probe: z.literal('host-facts'),
+  /** The device's clock when the probe read it, UTC. */
+  utcNow: isoTime,
+  /** $PSVersionTable.PSVersion, e.g. "5.1.22621.4391". */
+  psVersion: z.string().regex(/^\d+\.\d+(\.\d+){0,2}$/),
+  /** "Desktop" for Windows PowerShell, "Core" for PowerShell 7; null on PowerShell 5.0 and older, which lack it. */
+  psEdition: z.string().nullable(),
+  /** FullLanguage, or ConstrainedLanguage under WDAC/AppLocker, where Add-Type (used by the enroll probe) fails. */
+  languageMode: z.string().min(1),
+  /** DOMAIN\user or MACHINE\user of the SSH login. */
+  user: z.string().min(1),
+  /** The token holds the Administrators group enabled (an administrator's OpenSSH login is elevated). */
+  elevated: z.boolean(),
+  /** HKLM:\SOFTWARE\OpenSSH DefaultShell; null when not set (OpenSSH then uses cmd.exe). */
+  defaultShell: z.string().nullable(),
+  /** The process that started this PowerShell: the shell OpenSSH really used ("cmd.exe", "powershell.exe"). */
+  parentProcess: z.string().nullable(),
+});
+
+export const httpsReachFailures = ['dns', 'connect', 'timeout', 'certificate', 'tls', 'other'] as const;
+/** One HTTPS GET from the device, trusting what the device's machine stores trust (nothing is bypassed). */
+export const httpsReachOutput = z.object({
+  probe: z.literal('https-reach'),
+  url: z.string(),
+  /** An HTTP answer came back (any status). */
+  reached: z.boolean(),
+  status: int.min(100).max(599).nullable(),
+  /** Why no answer came back; null when reached. */
+  failure: z.enum(httpsReachFailures).nullable(),
+  /** The error as the device's HTTP stack said it; null when reached. */
+  error: z.string().nullable(),
+  /** The proxy the request went through; null when direct. */
+  proxy: z.string().nullable(),
+  durationMs: int.nonnegative(),
+});
+
 export const probeSchemas = {
   'os-info': osInfoOutput,
   enrollments: enrollmentsOutput,
@@ -252,6 +293,8 @@ export const probeSchemas = {
   'remove-stale-enrollment': removeStaleEnrollmentOutput,
   'trust-ca': trustCaOutput,
   'session-counter': sessionCounterOutput,
+  'host-facts': hostFactsOutput,
+  'https-reach': httpsReachOutput,
 } as const;
 
 export type ProbeName = keyof typeof probeSchemas;
@@ -281,3 +324,6 @@ export type UnenrollResult = z.infer<typeof unenrollOutput>;
 export type RemoveStaleEnrollmentResult = z.infer<typeof removeStaleEnrollmentOutput>;
 export type TrustCaResult = z.infer<typeof trustCaOutput>;
 export type SessionCounter = z.infer<typeof sessionCounterOutput>;
+export type HostFacts = z.infer<typeof hostFactsOutput>;
+export type HttpsReach = z.infer<typeof httpsReachOutput>;
+export type HttpsReachFailure = (typeof httpsReachFailures)[number];

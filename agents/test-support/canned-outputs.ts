@@ -58,6 +58,11 @@ export function cannedOutput<P extends ProbeName>(probe: P, args: ProbeArgs): Pr
     'remove-stale-enrollment': () => ({ probe: 'remove-stale-enrollment', enrollmentId: str(args, 'EnrollmentId'), removed: { registryKeys: [], tasks: [] }, notFound: true }),
     'trust-ca': () => ({ probe: 'trust-ca', thumbprint: 'A'.repeat(40), subject: 'CN=DMC Test CA', store: 'LocalMachine\\Root', added: true, alreadyPresent: false }),
     'session-counter': () => ({ probe: 'session-counter', available: false, sessions: null, messages: null }),
+    'host-facts': () => ({
+      probe: 'host-facts', utcNow: new Date().toISOString(), psVersion: '5.1.22621.4391', psEdition: 'Desktop', languageMode: 'FullLanguage',
+      user: 'LAB-PC-01\\labadmin', elevated: true, defaultShell: null, parentProcess: 'cmd.exe',
+    }),
+    'https-reach': () => ({ probe: 'https-reach', url: str(args, 'Url'), reached: true, status: 200, failure: null, error: null, proxy: null, durationMs: 42 }),
   };
   return outputs[probe]() as ProbeOutput<P>;
 }
