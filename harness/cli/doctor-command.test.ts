@@ -4,11 +4,14 @@
  * device checks as skipped, and the exit code 1.
  */
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Command } from 'commander';
 import { loadOrCreateAuthority } from '../pki/index.js';
+import { startMdmServer } from '../server/index.js';
+import { tcpProbe } from './doctor/connect-checks.js';
 import { registerDoctorCommand } from './doctor-command.js';
 import { startVirtualLab, type VirtualLab } from './test-support/virtual-lab.js';
 
@@ -29,6 +32,25 @@ async function runDoctor(args: string[], env = lab.env): Promise<{ out: string; 
   return { out, exitCode };
 }
 
+/** The lab inventory with one edit, written beside it. */
+async function variant(name: string, edit: (text: string) => string): Promise<string> {
+  const file = join(lab.dir, name);
+  const text = await readFile(lab.inventoryFile, 'utf8');
+  const edited = edit(text);
+  assert.notEqual(edited, text, `the edit for ${name} changed nothing`);
+  await writeFile(file, edited);
+  return file;
+}
+
+/** A port nothing listens on (bound, then released). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
 /** The status column of the row named `name`. */
 function status(out: string, name: string): string | undefined {
   const row = out.split('\n').find((l) => l.startsWith(`${name}  `));
@@ -39,16 +61,24 @@ describe('dmc doctor', () => {
   it('passes a running, enrolled device and says what it found', async () => {
     const { out, exitCode } = await runDoctor(['lab-vm', '--inventory', lab.inventoryFile]);
     assert.equal(exitCode, 0, out);
-    for (const name of ['SSH reachable', 'host key pinned', 'login works', 'PowerShell', 'admin rights', 'OpenSSH default shell', 'enrollments', 'TPM', 'build and edition']) {
-      assert.equal(status(out, name), 'PASS', `${name}:\n${out}`);
-    }
+    const names = [
+      'SSH reachable', 'host key pinned', 'login works', 'PowerShell', 'admin rights', 'OpenSSH default shell', 'clock skew', 'harness CA trusted',
+      'harness URL reachable', 'enrollments', 'TPM', 'build and edition',
+    ];
+    for (const name of names) assert.equal(status(out, name), 'PASS', `${name}:\n${out}`);
+    // The rows in connection order, the CA before the URL (so --fix can install the CA the GET then needs).
+    const order = out.split('\n').map((l) => names.find((n) => l.startsWith(`${n}  `))).filter((n) => n !== undefined);
+    assert.deepEqual(order, names);
     assert.match(out, new RegExp(`host key pinned +PASS +pinned ${lab.hostKey.replace(/[+/]/g, '\\$&')} matches`));
     assert.match(out, new RegExp(`enrollments +PASS +enrolled in DMCHarness: \\{?${lab.enrollmentId}`, 'i'));
     assert.match(out, /build and edition +PASS +.*\(10\.0\.22631\.\d+, Enterprise, SKU 4\)/);
-    // The CA the device trusted at enrollment is the one in the harness data dir (found without --ca).
-    assert.equal(status(out, 'harness CA trusted'), 'PASS', out);
-    // No probe reads the device clock: the row says so instead of passing.
-    assert.equal(status(out, 'clock skew'), 'SKIP');
+    // Read by host-facts: Windows PowerShell 5.1 of the 22621 servicing base, the SSH user, the shell that ran the probe.
+    assert.match(out, /PowerShell +PASS +Windows PowerShell 5\.1\.22621\.\d+ \(Desktop\), FullLanguage/);
+    assert.match(out, /admin rights +PASS +\S+\\admin, elevated/);
+    assert.match(out, /OpenSSH default shell +PASS +DefaultShell not set \(cmd\.exe\); the probe ran under cmd\.exe/);
+    assert.match(out, /clock skew +PASS +device \d+\.\d s (ahead of|behind) the harness \(± \d+\.\d s\)/);
+    // The device's own GET reached the server this test runs (it listens on the inventory's port).
+    assert.match(out, new RegExp(`harness URL reachable +PASS +device GET https://127\\.0\\.0\\.1:${lab.server.port}/EnrollmentServer/Discovery\\.svc: HTTP 200 in \\d+ ms from the server already listening`));
     assert.match(out, /ready: no check failed/);
   });
 
@@ -66,13 +96,60 @@ describe('dmc doctor', () => {
     assert.equal(after.exitCode, 0);
   });
 
+  it('with nothing listening on the harness port, the doctor starts the harness server for the GET', async () => {
+    const port = await freePort();
+    const inventory = await variant('idle-port.yaml', (text) => text.replace(`port: ${lab.server.port}`, `port: ${port}`));
+    const { out, exitCode } = await runDoctor(['lab-vm', '--inventory', inventory]);
+    assert.equal(exitCode, 0, out);
+    assert.match(out, new RegExp(`harness URL reachable +PASS +device GET https://127\\.0\\.0\\.1:${port}/\\S+: HTTP 200 in \\d+ ms from a temporary harness server on 127\\.0\\.0\\.1:${port}`));
+    // The temporary server is gone once the doctor ends.
+    assert.equal(await tcpProbe('127.0.0.1', port, 1000), 'ECONNREFUSED');
+  });
+
+  it('a harness URL the device cannot connect to fails with the firewall fix', async () => {
+    const port = await freePort();
+    const inventory = await variant('closed-url.yaml', (text) => text.replace('    connectTimeoutMs:', `    harnessUrl: https://127.0.0.1:${port}\n    connectTimeoutMs:`));
+    const { out, exitCode } = await runDoctor(['lab-vm', '--inventory', inventory]);
+    assert.equal(exitCode, 1);
+    assert.match(out, new RegExp(`harness URL reachable +FAIL +device GET https://127\\.0\\.0\\.1:${port}/EnrollmentServer/Discovery\\.svc: connect failure: ECONNREFUSED`));
+    assert.match(out, new RegExp(`fix: allow TCP ${port} inbound on the harness machine \\(its firewall\\)`));
+    assert.match(out, /not ready: 1 check failed/);
+    // The same verdict for a CI pre-flight step, as JSON.
+    const json = await runDoctor(['lab-vm', '--inventory', inventory, '--json']);
+    assert.equal(json.exitCode, 1);
+    const report = JSON.parse(json.out) as { target: string; ready: boolean; checks: { name: string; status: string; fix?: string }[] };
+    assert.deepEqual([report.target, report.ready, report.checks.length], ['lab-vm', false, 13]);
+    const row = report.checks.find((c) => c.name === 'harness URL reachable');
+    assert.equal(row?.status, 'fail');
+    assert.match(row?.fix ?? '', /^allow TCP \d+ inbound on the harness machine/);
+  });
+
+  it('a harness certificate the device does not trust fails the GET; --fix installs the CA and the same run reaches it', async () => {
+    const stranger = await startMdmServer({ host: '127.0.0.1', port: 0, dataDir: join(lab.dir, 'stranger'), user: 'x', password: 'x' });
+    try {
+      const inventory = await variant('stranger.yaml', (text) => text.replace('    connectTimeoutMs:', `    harnessUrl: https://127.0.0.1:${stranger.port}\n    connectTimeoutMs:`));
+      const before = await runDoctor(['lab-vm', '--inventory', inventory]);
+      assert.equal(before.exitCode, 1);
+      assert.match(before.out, /harness URL reachable +FAIL +device GET https:\/\/127\.0\.0\.1:\d+\/EnrollmentServer\/Discovery\.svc: certificate failure: (SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE)/);
+      assert.match(before.out, /fix: the device does not trust the harness's certificate, or it does not name 127\.0\.0\.1: run `dmc doctor <target> --fix`/);
+      const fixed = await runDoctor(['lab-vm', '--inventory', inventory, '--ca', stranger.caCertPath, '--fix']);
+      assert.match(fixed.out, /harness CA trusted +PASS +--fix: added [0-9A-F]{40} to LocalMachine\\Root/);
+      assert.equal(status(fixed.out, 'harness URL reachable'), 'PASS', fixed.out);
+      assert.equal(fixed.exitCode, 0);
+    } finally {
+      await stranger.stop();
+    }
+  });
+
   it('a stopped device: SSH fails with the fix, the device checks are skipped, exit code 1', async () => {
     await lab.stopDevice();
     const { out, exitCode } = await runDoctor(['lab-vm', '--inventory', lab.inventoryFile]);
     assert.equal(exitCode, 1);
     assert.match(out, new RegExp(`SSH reachable +FAIL +TCP 127\\.0\\.0\\.1:${lab.sshPort}: ECONNREFUSED`));
     assert.match(out, /fix: on the device \(elevated PowerShell\): Add-WindowsCapability -Online -Name OpenSSH\.Server~~~~0\.0\.1\.0; Start-Service sshd;/);
-    for (const name of ['login works', 'harness CA trusted', 'enrollments', 'build and edition']) assert.equal(status(out, name), 'SKIP', name);
+    for (const name of ['login works', 'PowerShell', 'clock skew', 'harness CA trusted', 'harness URL reachable', 'enrollments', 'build and edition']) {
+      assert.equal(status(out, name), 'SKIP', name);
+    }
     assert.match(out, /not ready: 1 check failed/);
   });
 

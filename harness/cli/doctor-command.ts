@@ -1,5 +1,5 @@
 /**
- * `dmc doctor <target> --inventory FILE [--ca FILE] [--fix]`: checks that a lab machine is ready for a run and
+ * `dmc doctor <target> --inventory FILE [--ca FILE] [--fix] [--json]`: checks that a lab machine is ready for a run and
  * prints a table, one row per check, with the fix for each that did not pass. Exit code 1 when a check failed.
  * Checks run in connection order; when SSH cannot be reached or logged into, the checks inside the device are
  * listed as skipped, each saying so, so the table always shows the whole list.
@@ -7,20 +7,22 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import type { ProbeAgent } from '../../agents/agent.js';
+import type { OsInfo } from '../../agents/probe-schemas.js';
 import { errors } from './errors.js';
 import { CHECK_NAMES as N, pass, renderTable, skip, type CheckResult } from './doctor/check.js';
 import { loginChecks, sshPortCheck } from './doctor/connect-checks.js';
 import {
-  adminCheck, buildCheck, caTrustCheck, clockCheck, defaultShellCheck, enrollmentsCheck, harnessUrlCheck, powershellCheck,
+  adminCheck, buildCheck, caTrustCheck, clockCheck, defaultShellCheck, enrollmentsCheck, powershellCheck, readHostFacts,
   securedCoreCheck, tpmCheck,
 } from './doctor/device-checks.js';
-import { findRealTarget, harnessDataDir, openAgent } from './lab-target.js';
+import { harnessReachCheck, harnessUrlProblem, openHarnessEndpoint } from './doctor/harness-reach.js';
+import { findRealTarget, harnessDataDir, openAgent, type RealTarget } from './lab-target.js';
 
 export interface DoctorFlags {
   inventory: string;
   ca?: string;
   fix?: boolean;
+  json?: boolean;
 }
 
 export interface DoctorIo {
@@ -44,67 +46,81 @@ function readCa(file: string): string {
 /** Runs every check; resolves with the rows (the caller renders them and sets the exit code). */
 export async function doctor(targetName: string, flags: DoctorFlags, io: DoctorIo): Promise<CheckResult[]> {
   const { inventory, target } = findRealTarget(flags.inventory, targetName, 'doctor');
-  const defaultCa = join(harnessDataDir(target, io.env), 'pki', 'ca.cert.pem');
-  const caPem = flags.ca !== undefined ? readCa(flags.ca) : existsSync(defaultCa) ? readCa(defaultCa) : undefined;
-  const caSource = flags.ca ?? (caPem === undefined ? `no --ca given and ${defaultCa} does not exist yet` : defaultCa);
+  const dataDir = harnessDataDir(target, io.env);
+  const defaultCa = join(dataDir, 'pki', 'ca.cert.pem');
+  const givenCa = flags.ca !== undefined ? readCa(flags.ca) : undefined;
+  const urlProblem = harnessUrlProblem(target, inventory.harness);
 
   const rows: CheckResult[] = [];
-  let osInfo: Awaited<ReturnType<ProbeAgent['osInfo']>> | undefined;
+  /** The rows after a connection failure: each says why it was not checked; the inventory's URL problem still shows. */
+  const skipDeviceRows = (from: readonly string[], why: string, fix: string): void => {
+    for (const name of from) rows.push(name === N.harnessUrl && urlProblem !== undefined ? urlProblem : skip(name, `not checked: ${why}`, fix));
+  };
+  const AFTER_LOGIN = [N.powershell, N.admin, N.defaultShell, N.clock, N.caTrust, N.harnessUrl, N.enrollments, N.tpm, N.securedCore, N.build];
+
+  let osInfo: OsInfo | undefined;
   let firstError: string | undefined;
-  const agent = target.kind === 'ssh' ? undefined : openAgent(target, io.env);
-  let sshAgent: ReturnType<typeof openAgent> | undefined;
+  const agent = openAgentLazily(target, io.env);
   try {
     if (target.kind === 'ssh') {
       const port = await sshPortCheck(target);
       rows.push(port);
       if (port.status === 'fail') {
-        const names = [N.hostKey, N.login, N.powershell, N.admin, N.defaultShell, N.clock];
-        rows.push(...names.map((n) => skip(n, 'not checked: SSH is not reachable', 'make SSH reachable first')));
-        rows.push(harnessUrlCheck(target, inventory.harness));
-        rows.push(...[N.caTrust, N.enrollments, N.tpm, N.securedCore, N.build].map((n) => skip(n, 'not checked: SSH is not reachable', 'make SSH reachable first')));
+        skipDeviceRows([N.hostKey, N.login, ...AFTER_LOGIN], 'SSH is not reachable', 'make SSH reachable first');
         return rows;
       }
-      sshAgent = openAgent(target, io.env);
-      const login = await loginChecks(target, sshAgent);
+      const login = await loginChecks(target, agent.open());
       rows.push(...login.checks);
       osInfo = login.osInfo;
       if (login.checks.some((c) => c.status === 'fail' || c.status === 'skip')) {
-        const names = [N.powershell, N.admin, N.defaultShell, N.clock];
-        rows.push(...names.map((n) => skip(n, 'not checked: no SSH login', 'fix the login first')));
-        rows.push(harnessUrlCheck(target, inventory.harness));
-        rows.push(...[N.caTrust, N.enrollments, N.tpm, N.securedCore, N.build].map((n) => skip(n, 'not checked: no SSH login', 'fix the login first')));
+        skipDeviceRows(AFTER_LOGIN, 'no SSH login', 'fix the login first');
         return rows;
       }
     } else {
       rows.push(pass(N.sshPort, 'local target: no SSH'));
-      try {
-        osInfo = await agent!.osInfo();
-      } catch (error) {
-        firstError = (error as Error).message.split('\n', 1)[0];
-      }
     }
-    const device = sshAgent ?? agent!;
-    if (osInfo === undefined && firstError === undefined) {
+    const device = agent.open();
+    if (osInfo === undefined) {
       try {
         osInfo = await device.osInfo();
       } catch (error) {
         firstError = (error as Error).message.split('\n', 1)[0];
       }
     }
-    rows.push(powershellCheck(osInfo, firstError));
-    rows.push(await adminCheck(device));
-    rows.push(target.kind === 'ssh' ? await defaultShellCheck(device, target) : pass(N.defaultShell, 'local target: no OpenSSH shell involved'));
-    rows.push(clockCheck());
-    rows.push(harnessUrlCheck(target, inventory.harness));
-    rows.push(await caTrustCheck(device, caPem, caSource, flags.fix === true));
+    const host = await readHostFacts(device);
+    rows.push(powershellCheck(osInfo, firstError, host));
+    rows.push(adminCheck(host));
+    rows.push(target.kind === 'ssh' ? defaultShellCheck(host, target) : pass(N.defaultShell, 'local target: no OpenSSH shell involved'));
+    rows.push(clockCheck(host));
+
+    // The server that answers the device's GET is opened first: a temporary one creates the harness CA on its
+    // first start, which the CA row then compares against the device's Root store.
+    const endpoint = urlProblem === undefined ? await openHarnessEndpoint({ target, harness: inventory.harness, dataDir, env: io.env }) : urlProblem;
+    try {
+      const caPem = givenCa ?? (existsSync(defaultCa) ? readCa(defaultCa) : undefined);
+      const caSource = flags.ca ?? (caPem === undefined ? `no --ca given and ${defaultCa} does not exist yet` : defaultCa);
+      rows.push(await caTrustCheck(device, caPem, caSource, flags.fix === true));
+      rows.push('status' in endpoint ? endpoint : await harnessReachCheck(device, endpoint));
+    } finally {
+      if (!('status' in endpoint)) await endpoint.close();
+    }
     rows.push(await enrollmentsCheck(device, inventory.harness.providerId));
     rows.push(await tpmCheck(device));
     rows.push(await securedCoreCheck(device));
     rows.push(buildCheck(osInfo));
     return rows;
   } finally {
-    await (sshAgent ?? agent)?.close();
+    await agent.close();
   }
+}
+
+/** The agent is opened only once a connection is worth trying, and closed whatever happened. */
+function openAgentLazily(target: RealTarget, env: Record<string, string | undefined>) {
+  let agent: ReturnType<typeof openAgent> | undefined;
+  return {
+    open: () => (agent ??= openAgent(target, env)),
+    close: async () => agent?.close(),
+  };
 }
 
 export interface DoctorCommandOptions extends Partial<DoctorIo> {
@@ -119,10 +135,12 @@ export function registerDoctorCommand(program: Command, options: DoctorCommandOp
     .requiredOption('--inventory <file>', 'YAML inventory holding the target (docs/inventory.md)')
     .option('--ca <file>', 'harness CA certificate (PEM) the device must trust (default: <harness data dir>/pki/ca.cert.pem)')
     .option('--fix', 'install the harness CA into LocalMachine\\Root when it is missing')
+    .option('--json', 'print {target, ready, checks: [{name, status, detail, fix}]} instead of the table (for a CI pre-flight step)')
     .action(async (targetName: string, flags: DoctorFlags) => {
       const io: DoctorIo = { write: options.write ?? ((t) => void process.stdout.write(t)), env: options.env ?? process.env };
       const rows = await doctor(targetName, flags, io);
-      io.write(renderTable(targetName, rows));
-      (options.setExitCode ?? ((c: number) => void (process.exitCode = c)))(rows.some((r) => r.status === 'fail') ? 1 : 0);
+      const ready = !rows.some((r) => r.status === 'fail');
+      io.write(flags.json === true ? `${JSON.stringify({ target: targetName, ready, checks: rows }, null, 2)}\n` : renderTable(targetName, rows));
+      (options.setExitCode ?? ((c: number) => void (process.exitCode = c)))(ready ? 0 : 1);
     });
 }

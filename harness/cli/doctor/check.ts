@@ -1,7 +1,7 @@
 /**
  * One line of `dmc doctor`'s table: what was checked, what was found, and — unless it passed — how to fix it.
- * `skip` means the check could not run (an earlier one failed, or nothing on the device can answer it yet); it
- * does not fail the doctor by itself, but the check it depends on does.
+ * `skip` means the check could not run (an earlier one failed); it does not fail the doctor by itself, but the
+ * check it depends on does.
  */
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 
@@ -28,8 +28,8 @@ export const CHECK_NAMES = {
   admin: 'admin rights',
   defaultShell: 'OpenSSH default shell',
   clock: 'clock skew',
-  harnessUrl: 'harness URL reachable',
   caTrust: 'harness CA trusted',
+  harnessUrl: 'harness URL reachable',
   enrollments: 'enrollments',
   tpm: 'TPM',
   securedCore: 'Secured-core',

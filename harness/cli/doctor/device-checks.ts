@@ -1,16 +1,15 @@
 /**
  * The doctor's checks inside a device, once the agent can log in. Each reads one or two probes and says what it
- * found and how to fix it. Checks that no probe of agents/windows can answer yet (the PowerShell version, the
- * device clock, an HTTPS request from the device to the harness) say so as `skip` rather than guess.
+ * found and how to fix it. The session checks (PowerShell, admin rights, OpenSSH shell, clock) share one call of
+ * the host-facts probe; the harness URL check lives in harness-reach.ts, since it needs a listening server.
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import type { ProbeAgent } from '../../../agents/agent.js';
-import type { OsInfo } from '../../../agents/probe-schemas.js';
-import type { HarnessSettings, Target } from '../../../fixtures/targets/inventory.js';
+import type { HostFacts, OsInfo } from '../../../agents/probe-schemas.js';
+import type { Target } from '../../../fixtures/targets/inventory.js';
 import { CHECK_NAMES as N, fail, pass, skip, warn, type CheckResult } from './check.js';
 
 const OPENSSH_KEY = 'HKLM:\\SOFTWARE\\OpenSSH';
-const NO_PROBE = 'not checked: no probe in agents/windows reads this yet';
 
 /** Runs a check; an error of its probe becomes a failed row naming the error instead of ending the doctor. */
 async function guarded(name: string, fix: string, check: () => Promise<CheckResult>): Promise<CheckResult> {
@@ -21,80 +20,102 @@ async function guarded(name: string, fix: string, check: () => Promise<CheckResu
   }
 }
 
-export function powershellCheck(osInfo: OsInfo | undefined, firstError: string | undefined): CheckResult {
-  if (osInfo === undefined) {
+/** host-facts, with the harness's clock read just before the command went out and just after the answer came. */
+export interface TimedHostFacts {
+  facts: HostFacts;
+  sentAt: Date;
+  receivedAt: Date;
+}
+
+/** Runs host-facts; its error (a PowerShell that cannot run it) is kept for the rows that needed it. */
+export async function readHostFacts(agent: ProbeAgent): Promise<TimedHostFacts | Error> {
+  const sentAt = new Date();
+  try {
+    const facts = await agent.hostFacts();
+    return { facts, sentAt, receivedAt: new Date() };
+  } catch (error) {
+    return error as Error;
+  }
+}
+
+const firstLine = (error: Error): string => error.message.split('\n', 1)[0] ?? String(error);
+
+/** The probes are written for Windows PowerShell 5.1 in FullLanguage mode (enroll compiles a P/Invoke with Add-Type). */
+export function powershellCheck(osInfo: OsInfo | undefined, firstError: string | undefined, host: TimedHostFacts | Error): CheckResult {
+  const fix51 = 'check that `powershell.exe -NoProfile -Command $PSVersionTable.PSVersion` works in an SSH session as this user (Windows PowerShell 5.1 ships with Windows 10 and 11)';
+  if (osInfo === undefined) return fail(N.powershell, `the os-info probe did not run: ${firstError ?? 'unknown error'}`, fix51);
+  if (host instanceof Error) return fail(N.powershell, `the host-facts probe did not run: ${firstLine(host)}`, fix51);
+  const { psVersion, psEdition, languageMode } = host.facts;
+  const [major = 0, minor = 0] = psVersion.split('.').map(Number);
+  const shown = `Windows PowerShell ${psVersion}${psEdition === null ? '' : ` (${psEdition})`}, ${languageMode}`;
+  if (major < 5 || (major === 5 && minor < 1)) return fail(N.powershell, `${shown}: the probes need 5.1`, 'install Windows Management Framework 5.1, or use Windows 10 or 11');
+  if (languageMode !== 'FullLanguage') {
     return fail(
       N.powershell,
-      `the os-info probe did not run: ${firstError ?? 'unknown error'}`,
-      'check that `powershell.exe -NoProfile -Command $PSVersionTable.PSVersion` works in an SSH session as this user (Windows PowerShell 5.1 ships with Windows 10 and 11)',
+      `${shown}: the enroll probe needs FullLanguage (Add-Type is blocked)`,
+      'allow the harness account to run unrestricted PowerShell: a WDAC or AppLocker policy puts this session in ConstrainedLanguage',
     );
   }
-  return pass(N.powershell, 'powershell.exe runs the probes (-EncodedCommand); version not read: no probe reports $PSVersionTable');
+  return pass(N.powershell, shown);
 }
 
-/** Get-Tpm needs an elevated session, so the tpm probe tells an administrator from a standard user on Windows. */
-export async function adminCheck(agent: ProbeAgent): Promise<CheckResult> {
+/** An administrator's OpenSSH login is elevated; a standard user cannot read HKLM\...\Enrollments fully or schedule SYSTEM tasks. */
+export function adminCheck(host: TimedHostFacts | Error): CheckResult {
   const fix = 'log in as a member of the local Administrators group (probes read HKLM, run Get-Tpm and schedule SYSTEM tasks)';
-  return guarded(N.admin, fix, async () => {
-    const tpm = await agent.tpm();
-    if (tpm.available) return pass(N.admin, 'elevated: Get-Tpm answered (it needs administrator rights)');
-    const reason = tpm.reason ?? '';
-    if (/access.{0,10}denied|administrator|elevat|privilege/i.test(reason)) return fail(N.admin, `not elevated: Get-Tpm said ${JSON.stringify(reason)}`, fix);
-    return skip(N.admin, `cannot tell: Get-Tpm did not run (${reason || 'no reason given'})`, fix);
-  });
+  if (host instanceof Error) return skip(N.admin, `not read: the host-facts probe did not run (${firstLine(host)})`, 'fix the PowerShell check first');
+  const { user, elevated } = host.facts;
+  return elevated ? pass(N.admin, `${user}, elevated (Administrators enabled in the token)`) : fail(N.admin, `${user} is not elevated`, fix);
 }
 
-export async function defaultShellCheck(agent: ProbeAgent, target: Target): Promise<CheckResult> {
+/**
+ * Which shell OpenSSH runs commands in decides how long a probe command may be (cmd.exe: 8191 characters). The
+ * row compares the target's `defaultShell` with both the configured value and the shell that really started the
+ * probe (its parent process).
+ */
+export function defaultShellCheck(host: TimedHostFacts | Error, target: Target): CheckResult {
+  if (host instanceof Error) return skip(N.defaultShell, `not read: the host-facts probe did not run (${firstLine(host)})`, 'fix the PowerShell check first');
   const expected = target.kind === 'ssh' ? (target.defaultShell ?? 'cmd') : 'cmd';
   const fix =
     `either set the device's shell: New-ItemProperty -Path ${OPENSSH_KEY} -Name DefaultShell -Value ` +
     `'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe' -PropertyType String -Force, or set defaultShell in the target to match`;
-  return guarded(N.defaultShell, fix, async () => {
-    const read = await agent.readRegistry(OPENSSH_KEY, 'DefaultShell');
-    const value = read.exists && typeof read.value === 'string' ? read.value : '';
-    const shell = value === '' || /\\cmd\.exe$/i.test(value) ? 'cmd' : /\\powershell\.exe$/i.test(value) ? 'powershell' : 'other';
-    const shown = value === '' ? 'cmd.exe (DefaultShell not set)' : value;
-    if (shell === 'other') return warn(N.defaultShell, `${shown}: the probes are tested with cmd.exe and powershell.exe`, fix);
-    if (shell === 'cmd' && expected === 'powershell') {
-      return fail(N.defaultShell, `${shown}, but the target says defaultShell: powershell (cmd.exe cuts commands at 8191 characters)`, fix);
-    }
-    const note = shell === 'powershell' && expected === 'cmd' ? ' (the target assumes cmd.exe: probes stay under 8191 characters; defaultShell: powershell allows longer)' : '';
-    return pass(N.defaultShell, `${shown}${note}`);
-  });
+  const { defaultShell, parentProcess } = host.facts;
+  const configured = defaultShell === null ? 'DefaultShell not set (cmd.exe)' : `DefaultShell ${defaultShell}`;
+  const ran = parentProcess ?? 'unknown';
+  const shown = `${configured}; the probe ran under ${ran}`;
+  const shell = /^cmd(\.exe)?$/i.test(ran) ? 'cmd' : /^(powershell|pwsh)(\.exe)?$/i.test(ran) ? 'powershell' : 'other';
+  if (shell === 'other') return warn(N.defaultShell, `${shown}: the probes are tested with cmd.exe and powershell.exe`, fix);
+  if (shell === 'cmd' && expected === 'powershell') {
+    return fail(N.defaultShell, `${shown}, but the target says defaultShell: powershell (cmd.exe cuts commands at 8191 characters)`, fix);
+  }
+  const note = shell === 'powershell' && expected === 'cmd' ? ' (the target assumes cmd.exe: probes stay under 8191 characters; defaultShell: powershell allows longer)' : '';
+  return pass(N.defaultShell, `${shown}${note}`);
 }
 
-export function clockCheck(): CheckResult {
-  return skip(N.clock, NO_PROBE, 'check by hand: on the device w32tm /stripchart /computer:<harness host> /samples:1; certificates and MDM-Signature fail beyond a few minutes');
-}
+/** Skew the suites do not notice (NTP keeps machines well inside this). */
+export const CLOCK_PASS_SECONDS = 10;
+/** Beyond this, event-log queries "since" a harness time miss the device's events, and fresh certificates may not be valid yet. */
+export const CLOCK_FAIL_SECONDS = 120;
 
-/** Where the device must reach the harness's MDM server (the fixtures' discovery URL rule). */
-export function harnessUrl(target: Target, harness: HarnessSettings): string {
-  if (target.kind === 'ssh' && target.harnessUrl !== undefined) return target.harnessUrl;
-  return `https://${harness.publicHost ?? harness.host}:${harness.port}`;
-}
-
-export function harnessUrlCheck(target: Target, harness: HarnessSettings): CheckResult {
-  const url = harnessUrl(target, harness);
-  const loopbackHarness = /^(127\.|localhost$|::1$)/.test(harness.publicHost ?? harness.host);
-  const loopbackDevice = target.kind === 'local' || (target.kind === 'ssh' && /^(127\.|localhost$|::1$)/.test(target.host));
-  if (harness.host === '0.0.0.0' && harness.publicHost === undefined && !(target.kind === 'ssh' && target.harnessUrl !== undefined)) {
-    return fail(N.harnessUrl, 'harness.host is 0.0.0.0 and no publicHost names the server for devices', 'set harness.publicHost to the name or address the device uses for this machine');
+/**
+ * The device read its clock somewhere between `sentAt` and `receivedAt` (harness time), so the skew is measured
+ * against the midpoint, give or take half the round trip. A row only warns or fails when even the most favourable
+ * reading is off, so a slow PowerShell start never raises a false alarm.
+ */
+export function clockCheck(host: TimedHostFacts | Error): CheckResult {
+  const fix = 'on the device: w32tm /resync /force (or point it at a time source: w32tm /config /manualpeerlist:<ntp server> /syncfromflags:manual /update), and keep the harness machine on NTP';
+  if (host instanceof Error) return skip(N.clock, `not read: the host-facts probe did not run (${firstLine(host)})`, 'fix the PowerShell check first');
+  const device = Date.parse(host.facts.utcNow);
+  const mid = (host.sentAt.getTime() + host.receivedAt.getTime()) / 2;
+  const margin = (host.receivedAt.getTime() - host.sentAt.getTime()) / 2;
+  const skew = (device - mid) / 1000;
+  const least = Math.max(0, Math.abs(skew) - margin / 1000);
+  const direction = skew >= 0 ? 'ahead of' : 'behind';
+  const shown = `device ${Math.abs(skew).toFixed(1)} s ${direction} the harness (± ${(margin / 1000).toFixed(1)} s)`;
+  if (least > CLOCK_FAIL_SECONDS) {
+    return fail(N.clock, `${shown}: event-log checks would miss events, and new certificates may not be valid yet`, fix);
   }
-  if (loopbackHarness && !loopbackDevice) {
-    return fail(
-      N.harnessUrl,
-      `${url}: a loopback address, which the device at ${target.kind === 'ssh' ? target.host : '?'} cannot reach`,
-      'in the inventory: harness.host: 0.0.0.0 and harness.publicHost: <this machine as the device sees it>, or harnessUrl in the target',
-    );
-  }
-  if (harness.port === 0 && !(target.kind === 'ssh' && target.harnessUrl !== undefined)) {
-    return warn(N.harnessUrl, `${url}: harness.port 0 picks a new port each run, which a firewall cannot allow`, 'set a fixed harness.port (e.g. 8443) and allow it inbound on the harness machine');
-  }
-  return skip(
-    N.harnessUrl,
-    `${url}: ${NO_PROBE} (an HTTPS request from the device)`,
-    `check by hand on the device: Test-NetConnection ${new URL(url).hostname} -Port ${new URL(url).port || 443}`,
-  );
+  if (least > CLOCK_PASS_SECONDS) return warn(N.clock, `${shown}: event-log checks by time may miss or misplace events`, fix);
+  return pass(N.clock, shown);
 }
 
 function thumbprintOf(pem: string): string {
