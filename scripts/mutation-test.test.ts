@@ -48,6 +48,12 @@ const quirkTarget = (quirk: string): string => `q-${quirk}`;
 
 interface Entry { id: string; target: string; verdict: string; error?: { message: string } }
 
+/** "DMC-X-001 harness-error: <first line of its error>", so a run that went wrong says how. */
+function outcome(entry: Entry | undefined, id: string): string {
+  if (entry === undefined) return `${id} did not run`;
+  return `${id} ${entry.verdict}${entry.error === undefined ? '' : `: ${entry.error.message.split('\n')[0]}`}`;
+}
+
 let dir: string;
 let entries: Entry[] = [];
 let runOutput = '';
@@ -96,7 +102,7 @@ test('every quirk makes a named test fail, and those tests pass on the clean dev
     } else if (survivor !== undefined) {
       lines.push(`  SURVIVED ${quirk} (known: ${survivor})`);
       continue;
-    } else problems.push(`${quirk}: none of ${q.tests.join(', ')} failed (${q.tests.map((id) => `${id} ${onQuirk.find((e) => e.id === id)?.verdict ?? 'did not run'}`).join(', ')})`);
+    } else problems.push(`${quirk}: none of ${q.tests.join(', ')} failed (${q.tests.map((id) => outcome(onQuirk.find((e) => e.id === id), id)).join(', ')})`);
     lines.push(`  ${catching.length > 0 ? 'killed  ' : 'SURVIVED'} ${quirk}${catching.length > 0 ? ` by ${catching.join(', ')}` : ''}`);
     for (const id of q.tests) {
       const clean = entries.find((e) => e.target === cleanTarget(q.profile) && e.id === id);
