@@ -4,7 +4,7 @@
  * device checks as skipped, and the exit code 1.
  */
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -150,6 +150,17 @@ describe('dmc doctor', () => {
     for (const name of ['login works', 'PowerShell', 'clock skew', 'harness CA trusted', 'harness URL reachable', 'enrollments', 'build and edition']) {
       assert.equal(status(out, name), 'SKIP', name);
     }
+    assert.match(out, /not ready: 1 check failed/);
+  });
+
+  it('a local target without PowerShell: the table says so, the device checks are skipped, exit code 1', async () => {
+    const inventory = join(lab.dir, 'local.yaml');
+    await writeFile(inventory, 'targets:\n  - kind: local\n    name: this-pc\n');
+    const emptyPath = await mkdtemp(join(lab.dir, 'no-pwsh-'));
+    const { out, exitCode } = await runDoctor(['this-pc', '--inventory', inventory], { ...lab.env, PATH: emptyPath });
+    assert.equal(exitCode, 1);
+    assert.match(out, /PowerShell +FAIL +PowerShell was not found on this machine \(looked for pwsh, powershell on PATH\)/);
+    for (const name of ['admin rights', 'clock skew', 'harness URL reachable', 'build and edition']) assert.equal(status(out, name), 'SKIP', name);
     assert.match(out, /not ready: 1 check failed/);
   });
 

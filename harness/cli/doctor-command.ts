@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { OsInfo } from '../../agents/probe-schemas.js';
 import { errors } from './errors.js';
-import { CHECK_NAMES as N, pass, renderTable, skip, type CheckResult } from './doctor/check.js';
+import { errors as agentErrors } from '../../agents/errors.js';
+import { CHECK_NAMES as N, fail, pass, renderTable, skip, type CheckResult } from './doctor/check.js';
 import { loginChecks, sshPortCheck } from './doctor/connect-checks.js';
 import {
   adminCheck, buildCheck, caTrustCheck, clockCheck, defaultShellCheck, enrollmentsCheck, powershellCheck, readHostFacts,
@@ -77,7 +78,15 @@ export async function doctor(targetName: string, flags: DoctorFlags, io: DoctorI
         return rows;
       }
     } else {
-      rows.push(pass(N.sshPort, 'local target: no SSH'));
+      rows.push(pass(N.sshPort, 'local target: no SSH'), pass(N.hostKey, 'local target: no SSH'), pass(N.login, 'local target: runs as the current user'));
+      try {
+        agent.open();
+      } catch (error) {
+        if (!agentErrors.DMC_ERR_AGENT_POWERSHELL_NOT_FOUND.is(error)) throw error;
+        rows.push(fail(N.powershell, error.message, 'run dmc on the Windows machine itself, with Windows PowerShell 5.1 (powershell.exe) or pwsh on PATH'));
+        skipDeviceRows(AFTER_LOGIN.slice(1), 'no PowerShell', 'fix the PowerShell check first');
+        return rows;
+      }
     }
     const device = agent.open();
     if (osInfo === undefined) {
