@@ -117,7 +117,10 @@ describe('dmc doctor', () => {
     // The same verdict for a CI pre-flight step, as JSON.
     const json = await runDoctor(['lab-vm', '--inventory', inventory, '--json']);
     assert.equal(json.exitCode, 1);
-    const report = JSON.parse(json.out) as { target: string; ready: boolean; checks: { name: string; status: string; fix?: string }[] };
+    const parsed = JSON.parse(json.out) as { ready: boolean; targets: { target: string; ready: boolean; checks: { name: string; status: string; fix?: string }[] }[] };
+    assert.equal(parsed.ready, false);
+    assert.equal(parsed.targets.length, 1);
+    const report = parsed.targets[0]!;
     assert.deepEqual([report.target, report.ready, report.checks.length], ['lab-vm', false, 13]);
     const row = report.checks.find((c) => c.name === 'harness URL reachable');
     assert.equal(row?.status, 'fail');
@@ -139,6 +142,38 @@ describe('dmc doctor', () => {
     } finally {
       await stranger.stop();
     }
+  });
+
+  it('without a target name, checks every ssh and local target in turn and sums them up', async () => {
+    const closed = await freePort();
+    const inventory = await variant('whole-lab.yaml', (text) => [
+      text.trimEnd(),
+      '  - kind: ssh',
+      '    name: dead-pc',
+      '    host: 127.0.0.1',
+      `    port: ${closed}`,
+      '    user: admin',
+      '    acceptNewHostKey: true',
+      '    auth:',
+      '      agent: true',
+      '  - kind: virtual',
+      '    name: not-a-lab-machine',
+      '',
+    ].join('\n'));
+    const { out, exitCode } = await runDoctor(['--inventory', inventory]);
+    assert.equal(exitCode, 1);
+    assert.deepEqual(out.split('\n').filter((l) => l.startsWith('dmc doctor ')), ['dmc doctor lab-vm', 'dmc doctor dead-pc']);
+    assert.match(out, /\n1 of 2 targets ready; not ready: dead-pc\n$/);
+    const json = JSON.parse((await runDoctor(['--inventory', inventory, '--json'])).out) as { ready: boolean; targets: { target: string; ready: boolean }[] };
+    assert.deepEqual(json.targets.map((t) => [t.target, t.ready]), [['lab-vm', true], ['dead-pc', false]]);
+    assert.equal(json.ready, false);
+
+    const virtualOnly = join(lab.dir, 'virtual-only.yaml');
+    await writeFile(virtualOnly, 'targets:\n  - kind: virtual\n    name: v1\n  - kind: virtual\n    name: v2\n');
+    await assert.rejects(runDoctor(['--inventory', virtualOnly]), {
+      code: 'DMC_ERR_CLI_NO_LAB_TARGET',
+      message: `dmc doctor: ${virtualOnly} has no ssh or local target to check (its targets are virtual: v1, v2)`,
+    });
   });
 
   it('a stopped device: SSH fails with the fix, the device checks are skipped, exit code 1', async () => {

@@ -1,6 +1,7 @@
 /**
- * `dmc doctor <target> --inventory FILE [--ca FILE] [--fix] [--json]`: checks that a lab machine is ready for a run and
- * prints a table, one row per check, with the fix for each that did not pass. Exit code 1 when a check failed.
+ * `dmc doctor [target...] --inventory FILE [--ca FILE] [--fix] [--json]`: checks that lab machines (every ssh and
+ * local target when none is named) are ready for a run and prints a table per machine, one row per check, with the
+ * fix for each that did not pass. Exit code 1 when a check of any machine failed.
  * Checks run in connection order; when SSH cannot be reached or logged into, the checks inside the device are
  * listed as skipped, each saying so, so the table always shows the whole list.
  */
@@ -17,7 +18,7 @@ import {
   securedCoreCheck, tpmCheck,
 } from './doctor/device-checks.js';
 import { harnessReachCheck, harnessUrlProblem, openHarnessEndpoint } from './doctor/harness-reach.js';
-import { findRealTarget, harnessDataDir, openAgent, type RealTarget } from './lab-target.js';
+import { findRealTarget, harnessDataDir, labTargets, openAgent, type RealTarget } from './lab-target.js';
 
 export interface DoctorFlags {
   inventory: string;
@@ -139,17 +140,26 @@ export interface DoctorCommandOptions extends Partial<DoctorIo> {
 export function registerDoctorCommand(program: Command, options: DoctorCommandOptions = {}): void {
   program
     .command('doctor')
-    .description('check that a lab machine (ssh or local target) is ready for a run; prints each check with its fix')
-    .argument('<target>', 'target name in the inventory')
-    .requiredOption('--inventory <file>', 'YAML inventory holding the target (docs/inventory.md)')
+    .description('check that lab machines (ssh or local targets) are ready for a run; prints each check with its fix')
+    .argument('[targets...]', 'target names in the inventory (default: every ssh and local target, one after another)')
+    .requiredOption('--inventory <file>', 'YAML inventory holding the targets (docs/inventory.md)')
     .option('--ca <file>', 'harness CA certificate (PEM) the device must trust (default: <harness data dir>/pki/ca.cert.pem)')
     .option('--fix', 'install the harness CA into LocalMachine\\Root when it is missing')
-    .option('--json', 'print {target, ready, checks: [{name, status, detail, fix}]} instead of the table (for a CI pre-flight step)')
-    .action(async (targetName: string, flags: DoctorFlags) => {
+    .option('--json', 'print {ready, targets: [{target, ready, checks: [{name, status, detail, fix}]}]} instead of tables (for a CI pre-flight step)')
+    .action(async (names: string[], flags: DoctorFlags) => {
       const io: DoctorIo = { write: options.write ?? ((t) => void process.stdout.write(t)), env: options.env ?? process.env };
-      const rows = await doctor(targetName, flags, io);
-      const ready = !rows.some((r) => r.status === 'fail');
-      io.write(flags.json === true ? `${JSON.stringify({ target: targetName, ready, checks: rows }, null, 2)}\n` : renderTable(targetName, rows));
+      const chosen = names.length > 0 ? names : labTargets(flags.inventory, 'doctor').map((t) => t.name);
+      const reports: { target: string; ready: boolean; checks: CheckResult[] }[] = [];
+      // One machine after another: each may start the harness server on the inventory's port for its URL check.
+      for (const name of chosen) {
+        const checks = await doctor(name, flags, io);
+        const report = { target: name, ready: !checks.some((r) => r.status === 'fail'), checks };
+        reports.push(report);
+        if (flags.json !== true) io.write(`${reports.length > 1 ? '\n' : ''}${renderTable(name, checks)}`);
+      }
+      const ready = reports.every((r) => r.ready);
+      if (flags.json === true) io.write(`${JSON.stringify({ ready, targets: reports }, null, 2)}\n`);
+      else if (reports.length > 1) io.write(`\n${reports.filter((r) => r.ready).length} of ${reports.length} targets ready${ready ? '' : `; not ready: ${reports.filter((r) => !r.ready).map((r) => r.target).join(', ')}`}\n`);
       (options.setExitCode ?? ((c: number) => void (process.exitCode = c)))(ready ? 0 : 1);
     });
 }

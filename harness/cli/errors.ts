@@ -20,6 +20,11 @@ export const errors = defineErrors({
   DMC_ERR_CLI_PLAYWRIGHT_START: defineError<{ command: string; reason: string }>('DMC_ERR_CLI_PLAYWRIGHT_START', {
     message: (f) => `cannot start ${f.command}: ${f.reason}`,
   }),
+  DMC_ERR_CLI_NO_LAB_TARGET: defineError<{ verb: string; inventory: string; virtual: string[] }>('DMC_ERR_CLI_NO_LAB_TARGET', {
+    message: (f) =>
+      `dmc ${f.verb}: ${f.inventory} has no ssh or local target to check` +
+      (f.virtual.length === 0 ? '' : ` (its targets are virtual: ${f.virtual.join(', ')})`),
+  }),
   DMC_ERR_CLI_TARGET_KIND: defineError<{ verb: string; target: string; kind: string }>('DMC_ERR_CLI_TARGET_KIND', {
     message: (f) =>
       `dmc ${f.verb}: target ${shown(f.target)} is ${f.kind}; ${f.verb} works on ssh and local targets ` +

@@ -23,6 +23,14 @@ export function findRealTarget(inventoryFile: string, name: string, verb: string
   return { inventory, target };
 }
 
+/** Every ssh and local target of an inventory, in its order: what `dmc doctor` checks when no target is named. */
+export function labTargets(inventoryFile: string, verb: string): RealTarget[] {
+  const inventory = loadInventory(inventoryFile);
+  const real = inventory.targets.filter((t): t is RealTarget => t.kind !== 'virtual');
+  if (real.length === 0) throw errors.DMC_ERR_CLI_NO_LAB_TARGET.create({ verb, inventory: inventoryFile, virtual: inventory.targets.map((t) => t.name) });
+  return real;
+}
+
 export function openAgent(target: RealTarget, env: Record<string, string | undefined>): ProbeAgent & { hostKeyFingerprint?: string | undefined } {
   return target.kind === 'ssh' ? new SshAgent(sshAgentConfig(target, env)) : new LocalAgent({ env });
 }
