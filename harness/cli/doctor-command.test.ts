@@ -17,7 +17,8 @@ import { startVirtualLab, type VirtualLab } from './test-support/virtual-lab.js'
 
 let lab: VirtualLab;
 before(async () => {
-  lab = await startVirtualLab();
+  // 'tester' logs in as a standard Windows user would: not elevated.
+  lab = await startVirtualLab({ standardUsers: ['tester'] });
 });
 after(async () => {
   await lab?.close();
@@ -174,6 +175,17 @@ describe('dmc doctor', () => {
       code: 'DMC_ERR_CLI_NO_LAB_TARGET',
       message: `dmc doctor: ${virtualOnly} has no ssh or local target to check (its targets are virtual: v1, v2)`,
     });
+  });
+
+  it('a standard user: admin rights fail with the fix, and Get-Tpm cannot tell the TPM', async () => {
+    const inventory = await variant('standard-user.yaml', (text) => text.replace('    user: admin', '    user: tester'));
+    const { out, exitCode } = await runDoctor(['lab-vm', '--inventory', inventory]);
+    assert.equal(exitCode, 1);
+    assert.match(out, /admin rights +FAIL +\S+\\tester is not elevated\n +fix: log in as a member of the local Administrators group/);
+    assert.match(out, /TPM +SKIP +Get-Tpm did not run: Get-Tpm failed: Access denied\./);
+    assert.equal(status(out, 'PowerShell'), 'PASS');
+    assert.equal(status(out, 'harness URL reachable'), 'PASS');
+    assert.match(out, /not ready: 1 check failed/);
   });
 
   it('a stopped device: SSH fails with the fix, the device checks are skipped, exit code 1', async () => {

@@ -21,6 +21,7 @@ interface Options {
   ca?: string;
   sshPort: string;
   sshAuthorizedKey?: string;
+  sshStandardUser: string[];
   timeScale: string;
   quirk: string[];
 }
@@ -79,7 +80,9 @@ export async function runVirtualDevice(options: Options, signals: NodeJS.EventEm
     enrollment = await device.enroll({ discoveryUrl: options.discoveryUrl, user: options.user, password });
   }
   const sshPassword = process.env.DMC_SSH_PASSWORD;
-  const ssh = await startSshServer(device, { port: sshPort, authorizedKeys, ...(sshPassword ? { password: sshPassword } : {}) });
+  const ssh = await startSshServer(device, {
+    port: sshPort, authorizedKeys, standardUsers: options.sshStandardUser, ...(sshPassword ? { password: sshPassword } : {}),
+  });
   // Listen for the stop signals before announcing readiness: a supervisor may signal right after the line.
   const stopped = new Promise<void>((resolve) => {
     const stop = (): void => {
@@ -118,6 +121,7 @@ export function registerVirtualDeviceCommand(program: Command): void {
     .option('--ca <file>', 'PEM CA certificate(s) to trust for the server before enrollment')
     .option('--ssh-port <n>', 'SSH port (0 picks a free one)', '0')
     .option('--ssh-authorized-key <file>', 'authorized_keys file for SSH public-key login')
+    .option('--ssh-standard-user <name...>', 'SSH logins with this user name are not elevated, like a standard Windows user (repeatable)', [])
     .option('--time-scale <n>', 'run every device schedule N times faster', '1')
     .option('--quirk <name...>', 'switch on a Windows quirk (repeatable)', [])
     .action(async (options: Options) => runVirtualDevice(options));

@@ -40,7 +40,7 @@ function readyLine(child: ChildProcess): Promise<Record<string, unknown>> {
   });
 }
 
-export async function startVirtualLab(options: { profile?: string; providerId?: string } = {}): Promise<VirtualLab> {
+export async function startVirtualLab(options: { profile?: string; providerId?: string; standardUsers?: string[] } = {}): Promise<VirtualLab> {
   const dir = await mkdtemp(join(tmpdir(), 'dmc-lab-'));
   const providerId = options.providerId ?? 'DMCHarness';
   const server = await startMdmServer({ host: '127.0.0.1', port: 0, dataDir: join(dir, 'harness'), user: 'lab@example.com', password: PASSWORD, providerId });
@@ -50,7 +50,8 @@ export async function startVirtualLab(options: { profile?: string; providerId?: 
   const child = spawn(
     process.execPath,
     [DMC, 'virtual-device', '--discovery-url', server.discoveryUrl, '--user', 'lab@example.com', '--state-dir', join(dir, 'device'),
-      '--ca', server.caCertPath, '--ssh-authorized-key', join(dir, 'authorized_keys'), '--profile', options.profile ?? 'win11-23h2-enterprise'],
+      '--ca', server.caCertPath, '--ssh-authorized-key', join(dir, 'authorized_keys'), '--profile', options.profile ?? 'win11-23h2-enterprise',
+      ...(options.standardUsers ?? []).flatMap((u) => ['--ssh-standard-user', u])],
     { env: { ...process.env, DMC_PASSWORD: PASSWORD }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
