@@ -33,9 +33,10 @@ describe('dmc server', () => {
       assert.equal(info.managementUrl, info.discoveryUrl.replace('/EnrollmentServer/Discovery.svc', '/ManagementServer/MDM.svc'));
       assert.match(await readFile(info.caCert, 'utf8'), /^-----BEGIN CERTIFICATE-----/);
 
-      const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
       child.kill('SIGTERM');
-      assert.equal(await exit, 0);
+      const ended = await exit;
+      assert.deepEqual(ended, { code: 0, signal: null }, `dmc server did not stop cleanly on SIGTERM; its stderr:\n${stderr}`);
       assert.equal(stdout.trim().split('\n').length, 1, 'exactly one line on stdout');
     } finally {
       await rm(dataDir, { recursive: true, force: true });

@@ -76,9 +76,12 @@ export function registerServerCommand(program: Command, options: ServerCommandOp
         ...(raw.providerId === undefined ? {} : { providerId: raw.providerId }),
         ...(raw.publicHost === undefined ? {} : { publicHost: raw.publicHost }),
       });
+      // Listen for the stop signals before announcing readiness: a supervisor may signal as soon as it reads the
+      // line, and the OS may run it before this process reaches its next statement (SIGTERM would then kill it).
+      const stop = (options.waitForStop ?? untilSignal)();
       const line = `${JSON.stringify({ discoveryUrl: server.discoveryUrl, managementUrl: server.managementUrl, caCert: server.caCertPath })}\n`;
       (options.write ?? ((text: string) => process.stdout.write(text)))(line);
-      await (options.waitForStop ?? untilSignal)();
+      await stop;
       await server.stop();
     });
 }
