@@ -128,6 +128,15 @@ describe('dmc doctor', () => {
     assert.match(row?.fix ?? '', /^allow TCP \d+ inbound on the harness machine/);
   });
 
+  it('a harness address that is not this machine: the row names the listen failure', async () => {
+    // 192.0.2.1 (TEST-NET-1) is no address of this machine, so nothing answers there and the server cannot bind it.
+    const inventory = await variant('foreign-host.yaml', (text) => text.replace('  host: 127.0.0.1\n  port:', '  host: 192.0.2.1\n  port:'));
+    const { out, exitCode } = await runDoctor(['lab-vm', '--inventory', inventory]);
+    assert.equal(exitCode, 1);
+    assert.match(out, new RegExp(`harness URL reachable +FAIL +cannot listen on 192\\.0\\.2\\.1:${lab.server.port} to test it: listen EADDRNOTAVAIL`));
+    assert.match(out, /fix: free the port, or give harness\.host an address of this machine/);
+  });
+
   it('a harness certificate the device does not trust fails the GET; --fix installs the CA and the same run reaches it', async () => {
     const stranger = await startMdmServer({ host: '127.0.0.1', port: 0, dataDir: join(lab.dir, 'stranger'), user: 'x', password: 'x' });
     try {

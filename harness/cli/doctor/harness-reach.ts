@@ -12,7 +12,7 @@ import type { ProbeAgent } from '../../../agents/agent.js';
 import type { HttpsReach } from '../../../agents/probe-schemas.js';
 import type { HarnessSettings, Target } from '../../../fixtures/targets/inventory.js';
 import { DISCOVERY_PATH } from '../../enrollment/index.js';
-import { startMdmServer, type MdmServer } from '../../server/index.js';
+import { errors as serverErrors, startMdmServer, type MdmServer } from '../../server/index.js';
 import { CHECK_NAMES as N, fail, pass, skip, warn, type CheckResult } from './check.js';
 import { tcpProbe } from './connect-checks.js';
 
@@ -80,7 +80,9 @@ export async function openHarnessEndpoint(options: EndpointOptions): Promise<Har
       ...(harness.publicHost === undefined ? {} : { publicHost: harness.publicHost }),
     });
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message.split('\n', 1)[0];
+    // startMdmServer reports a failed listen as a DmcError whose reason is the operating system's (EADDRNOTAVAIL...).
+    if (!serverErrors.DMC_ERR_SERVER_LISTEN_FAILED.is(error)) throw error;
+    const reason = error.fields.reason;
     return fail(N.harnessUrl, `cannot listen on ${harness.host}:${harness.port} to test it: ${reason}`, 'free the port, or give harness.host an address of this machine');
   }
   return {
