@@ -72,6 +72,15 @@ function urlHost(host: string): string {
   return isIP(host) === 6 ? `[${host}]` : host;
 }
 
+/**
+ * The https://host:port root devices reach the server by: publicHost when given, else the listening host (localhost
+ * for a wildcard address), IPv6 literals in brackets. `dmc doctor` uses the same rule for a server it did not start.
+ */
+export function serverRootUrl(host: string, publicHost: string | undefined, port: number): string {
+  const wildcard = host === '0.0.0.0' || host === '::';
+  return `https://${urlHost(publicHost ?? (wildcard ? 'localhost' : host))}:${port}`;
+}
+
 function checkOptions(options: MdmServerOptions): void {
   const result = optionsSchema.safeParse(options);
   if (result.success) return;
@@ -139,8 +148,7 @@ export async function startMdmServer(options: MdmServerOptions): Promise<MdmServ
     throw errors.DMC_ERR_SERVER_LISTEN_FAILED.create({ host: options.host, port: options.port, reason: (err as Error).message }, { cause: err });
   }
 
-  const shownHost = options.publicHost ?? (wildcard ? 'localhost' : options.host);
-  const root = publicBaseUrl ?? `https://${urlHost(shownHost)}:${options.publicPort ?? port}`;
+  const root = publicBaseUrl ?? serverRootUrl(options.host, options.publicHost, options.publicPort ?? port);
   let stopped: Promise<void> | undefined;
   return {
     discoveryUrl: `${root}${DISCOVERY_PATH}`,

@@ -12,16 +12,16 @@ import type { ProbeAgent } from '../../../agents/agent.js';
 import type { HttpsReach } from '../../../agents/probe-schemas.js';
 import type { HarnessSettings, Target } from '../../../fixtures/targets/inventory.js';
 import { DISCOVERY_PATH } from '../../enrollment/index.js';
-import { errors as serverErrors, startMdmServer, type MdmServer } from '../../server/index.js';
+import { errors as serverErrors, serverRootUrl, startMdmServer, type MdmServer } from '../../server/index.js';
 import { CHECK_NAMES as N, fail, pass, skip, warn, type CheckResult } from './check.js';
 import { tcpProbe } from './connect-checks.js';
 
 const LOOPBACK = /^(127\.|localhost$|::1$|\[::1\]$)/;
 
-/** The address devices reach the harness by: the target's harnessUrl, else publicHost (or host) and port. */
+/** The address devices reach the harness by: the target's harnessUrl, else the server's own rule (publicHost or host). */
 export function harnessBaseUrl(target: Target, harness: HarnessSettings, port = harness.port): string {
   if (target.kind === 'ssh' && target.harnessUrl !== undefined) return target.harnessUrl;
-  return `https://${harness.publicHost ?? harness.host}:${port}`;
+  return serverRootUrl(harness.host, harness.publicHost, port);
 }
 
 /** Problems the inventory shows without asking the device; undefined when there is none. */
