@@ -11,7 +11,7 @@ import type { Command } from 'commander';
 import type { OsInfo } from '../../agents/probe-schemas.js';
 import { errors } from './errors.js';
 import { errors as agentErrors } from '../../agents/errors.js';
-import { CHECK_NAMES as N, fail, pass, renderTable, skip, type CheckResult } from './doctor/check.js';
+import { CHECK_NAMES as N, fail, firstLine, pass, renderTable, skip, type CheckResult } from './doctor/check.js';
 import { loginChecks, sshPortCheck } from './doctor/connect-checks.js';
 import {
   adminCheck, buildCheck, caTrustCheck, clockCheck, defaultShellCheck, enrollmentsCheck, powershellCheck, readHostFacts,
@@ -94,7 +94,7 @@ export async function doctor(targetName: string, flags: DoctorFlags, io: DoctorI
       try {
         osInfo = await device.osInfo();
       } catch (error) {
-        firstError = (error as Error).message.split('\n', 1)[0];
+        firstError = firstLine(error);
       }
     }
     const host = await readHostFacts(device);

@@ -14,6 +14,11 @@ export interface CheckResult {
   fix?: string;
 }
 
+/** The first line of an error's message: a table row holds one line, and the rest is in the call records. */
+export function firstLine(error: unknown): string {
+  return error instanceof Error ? (error.message.split('\n', 1)[0] ?? '') : String(error);
+}
+
 export const pass = (name: string, detail: string): CheckResult => ({ name, status: 'pass', detail });
 export const warn = (name: string, detail: string, fix: string): CheckResult => ({ name, status: 'warn', detail, fix });
 export const fail = (name: string, detail: string, fix: string): CheckResult => ({ name, status: 'fail', detail, fix });

@@ -7,7 +7,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import type { ProbeAgent } from '../../../agents/agent.js';
 import type { HostFacts, OsInfo } from '../../../agents/probe-schemas.js';
 import type { Target } from '../../../fixtures/targets/inventory.js';
-import { CHECK_NAMES as N, fail, pass, skip, warn, type CheckResult } from './check.js';
+import { CHECK_NAMES as N, fail, firstLine, pass, skip, warn, type CheckResult } from './check.js';
 
 const OPENSSH_KEY = 'HKLM:\\SOFTWARE\\OpenSSH';
 
@@ -16,7 +16,7 @@ async function guarded(name: string, fix: string, check: () => Promise<CheckResu
   try {
     return await check();
   } catch (error) {
-    return fail(name, (error as Error).message.split('\n', 1)[0] ?? String(error), fix);
+    return fail(name, firstLine(error), fix);
   }
 }
 
@@ -37,8 +37,6 @@ export async function readHostFacts(agent: ProbeAgent): Promise<TimedHostFacts |
     return error as Error;
   }
 }
-
-const firstLine = (error: Error): string => error.message.split('\n', 1)[0] ?? String(error);
 
 /** The probes are written for Windows PowerShell 5.1 in FullLanguage mode (enroll compiles a P/Invoke with Add-Type). */
 export function powershellCheck(osInfo: OsInfo | undefined, firstError: string | undefined, host: TimedHostFacts | Error): CheckResult {

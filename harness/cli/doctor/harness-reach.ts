@@ -13,7 +13,7 @@ import type { HttpsReach } from '../../../agents/probe-schemas.js';
 import type { HarnessSettings, Target } from '../../../fixtures/targets/inventory.js';
 import { DISCOVERY_PATH } from '../../enrollment/index.js';
 import { errors as serverErrors, serverRootUrl, startMdmServer, type MdmServer } from '../../server/index.js';
-import { CHECK_NAMES as N, fail, pass, skip, warn, type CheckResult } from './check.js';
+import { CHECK_NAMES as N, fail, firstLine, pass, skip, warn, type CheckResult } from './check.js';
 import { tcpProbe } from './connect-checks.js';
 
 const LOOPBACK = /^(127\.|localhost$|::1$|\[::1\]$)/;
@@ -110,7 +110,7 @@ export async function harnessReachCheck(agent: ProbeAgent, endpoint: HarnessEndp
   try {
     reach = await agent.httpsReach(endpoint.url);
   } catch (error) {
-    return skip(N.harnessUrl, `${endpoint.url}: the https-reach probe did not run (${(error as Error).message.split('\n', 1)[0]})`, `check by hand on the device: Invoke-WebRequest -UseBasicParsing ${endpoint.url}`);
+    return skip(N.harnessUrl, `${endpoint.url}: the https-reach probe did not run (${firstLine(error)})`, `check by hand on the device: Invoke-WebRequest -UseBasicParsing ${endpoint.url}`);
   }
   const { hostname, port } = new URL(endpoint.url);
   const via = reach.proxy === null ? '' : ` through proxy ${reach.proxy}`;
