@@ -118,8 +118,9 @@ describe('MS-MDE2 enrollment endpoints replaying a real Windows 10 device', () =
     const record = t.store.get('B5B954E81FBCB94EB79BD08BE625F4EE');
     assert.ok(record);
     assert.deepEqual(auths.map((a) => [a.get('AAUTHLEVEL'), a.get('AAUTHTYPE'), a.get('AAUTHNAME'), a.get('AAUTHSECRET'), a.get('AAUTHDATA')]), [
-      ['CLIENT', 'DIGEST', record.clientDigest.name, record.clientDigest.secret, record.clientDigest.nonce],
-      ['APPSRV', 'DIGEST', record.serverDigest.name, record.serverDigest.secret, record.serverDigest.nonce],
+      // w7 APPLICATION CSP: APPSRV holds the credentials the client authenticates itself with, CLIENT the server's.
+      ['APPSRV', 'DIGEST', record.clientDigest.name, record.clientDigest.secret, record.clientDigest.nonce],
+      ['CLIENT', 'DIGEST', record.serverDigest.name, record.serverDigest.secret, record.serverDigest.nonce],
     ]);
 
     const provider = child(child(dmclient!, 'Provider')!, 'DMCHarness')!;

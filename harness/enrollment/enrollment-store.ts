@@ -22,9 +22,9 @@ export const enrollmentRecordSchema = z.object({
     subject: z.string(),
     pem: z.string(),
   }),
-  /** AAUTHLEVEL CLIENT: the device's SyncML MD5 digest account; `nonce` is the one the next Cred must use. */
+  /** AAUTHLEVEL APPSRV (the client authenticates itself to the server, w7 APPLICATION CSP): the device's SyncML MD5 digest account; `nonce` is the one the next Cred must use. */
   clientDigest: digestAccountSchema,
-  /** AAUTHLEVEL APPSRV: the server's digest account as given to the device. */
+  /** AAUTHLEVEL CLIENT (the server authenticates itself to the client): the server's digest account as given to the device. */
   serverDigest: digestAccountSchema,
   enrolledAt: z.string(),
   unenrolledAt: z.string().optional(),

@@ -60,9 +60,9 @@ export interface ProvisioningDocInput {
   /** APPLICATION NAME: the server name Windows shows in Settings > Access work or school. */
   serverName: string;
   managementUrl: string;
-  /** AAUTHLEVEL CLIENT: what the device proves itself with (SyncHdr Cred). */
+  /** AAUTHLEVEL APPSRV: what the device proves itself with (SyncHdr Cred) (w7 APPLICATION CSP, AAUTHLEVEL: "APPSRV - the client authenticates itself to the OMA DM Server"). */
   clientDigest: DigestAccount;
-  /** AAUTHLEVEL APPSRV: what the server proves itself with. */
+  /** AAUTHLEVEL CLIENT: what the server proves itself with ("CLIENT - the server authenticates itself to the OMA DM Client"). */
   serverDigest: DigestAccount;
   poll: PollSchedule;
   initialSettings?: InitialSetting[];
@@ -145,7 +145,7 @@ export function buildProvisioningDoc(input: ProvisioningDocInput): string {
             parm('DEFAULTENCODING', 'application/vnd.syncml.dm+xml'),
             parm('SSLCLIENTCERTSEARCHCRITERIA', clientCertSearchCriteria(input.deviceSubject, input.enrollmentType)),
           ],
-          characteristic: [appauth('CLIENT', input.clientDigest), appauth('APPSRV', input.serverDigest)],
+          characteristic: [appauth('APPSRV', input.clientDigest), appauth('CLIENT', input.serverDigest)],
         },
         {
           '@_type': 'DMClient',

@@ -81,7 +81,7 @@ export async function enrollDevice(input: {
   const token = xml.parse(answer.body).Envelope.Body.RequestSecurityTokenResponseCollection.RequestSecurityTokenResponse.RequestedSecurityToken.BinarySecurityToken['#text'] as string;
   const doc = Buffer.from(token, 'base64').toString('utf8');
   const cert = /<characteristic type="My"><characteristic type="(?:User|System)"><characteristic type="[0-9A-F]{40}"><parm name="EncodedCertificate" value="([^"]+)"/.exec(doc)?.[1];
-  const client = /<characteristic type="APPAUTH"><parm name="AAUTHLEVEL" value="CLIENT"\/><parm name="AAUTHTYPE" value="DIGEST"\/><parm name="AAUTHNAME" value="([^"]*)"\/><parm name="AAUTHSECRET" value="([^"]*)"\/><parm name="AAUTHDATA" value="([^"]*)"\/>/.exec(doc);
+  const client = /<characteristic type="APPAUTH"><parm name="AAUTHLEVEL" value="APPSRV"\/><parm name="AAUTHTYPE" value="DIGEST"\/><parm name="AAUTHNAME" value="([^"]*)"\/><parm name="AAUTHSECRET" value="([^"]*)"\/><parm name="AAUTHDATA" value="([^"]*)"\/>/.exec(doc);
   const addr = /<parm name="ADDR" value="([^"]+)"/.exec(doc)?.[1];
   if (cert === undefined || client === null || addr === undefined) throw new Error(`unexpected provisioning document: ${doc.slice(0, 300)}`);
   return {
