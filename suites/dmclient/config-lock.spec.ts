@@ -50,8 +50,10 @@ conformance.describe('ConfigLock', () => {
     const reads = [device.node(SECURE_CORE).get(), l.get(), u.get()];
     // DMC-LOCK-004: "The supported values for this node are 0-unlock, 1-lock"; it ends at 0, the default.
     const lockWrites = [l.delete(), l.add(1), l.get(), l.delete(), l.add(0), l.get()];
-    // DMC-LOCK-005: "The supported values for this node are 1 to 480 (in min)".
-    const unlockWrites = [u.delete(), u.add(1), u.get(), u.delete(), u.add(480), u.get(), u.delete(), u.add(0), u.delete(), u.add(481), u.delete(), u.add(480)];
+    // DMC-LOCK-005: "The supported values for this node are 1 to 480 (in min)". It ends deleted (the default):
+    // the DDF says a set UnlockDuration "tells the client ... how many minutes the device should be temporarily
+    // unlocked", and the drift checks below must not start inside such an unlock.
+    const unlockWrites = [u.delete(), u.add(1), u.get(), u.delete(), u.add(480), u.get(), u.delete(), u.add(0), u.delete(), u.add(481), u.delete()];
     // The writes ride in the reads' session, on a Secured-core PC only (elsewhere the feature "won't work").
     const writes = device.capabilities.securedCore ? [...lockWrites, ...unlockWrites] : [];
     const r = await device.sync([...reads, ...writes]);
@@ -171,8 +173,9 @@ conformance.describe('ConfigLock', () => {
       testInfo.setTimeout(testInfo.timeout + DRIFT_WAIT_MS);
       const company = marker('company');
       const l = device.node(LOCK);
-      const r = await device.sync([COMPANY.replace(company), COMPANY.get(), l.delete(), l.add(1), l.get()]);
-      expect([code(r[0]), data(r[1]), code(r[3]), data(r[4])], 'Replace CompanyName, Get CompanyName, Add Lock 1, Get Lock').toEqual(['200', company, '200', '1']);
+      // No temporary unlock left running (Delete of UnlockDuration; its status does not matter), then "1-lock".
+      const r = await device.sync([COMPANY.replace(company), COMPANY.get(), device.node(UNLOCK).delete(), l.delete(), l.add(1), l.get()]);
+      expect([code(r[0]), data(r[1]), code(r[4]), data(r[5])], 'Replace CompanyName, Get CompanyName, Add Lock 1, Get Lock').toEqual(['200', company, '200', '1']);
       const at = policyRegistryLocation(COMPANY.area, COMPANY.policy, device.enrollmentId).current;
       const since = new Date(Date.now() - 1_000).toISOString();
       const tampered = await agent.setRegistryValue(at.path, at.name, 'REG_SZ', DRIFTED);
@@ -200,8 +203,8 @@ conformance.describe('ConfigLock', () => {
       const company = marker('company');
       const phone = marker('phone');
       const l = device.node(LOCK);
-      const r = await device.sync([COMPANY.replace(company), device.node(HELP_PHONE).replace(phone), l.delete(), l.add(1), l.get()]);
-      expect([code(r[0]), code(r[1]), code(r[3]), data(r[4])], 'Replace CompanyName, Replace HelpPhoneNumber, Add Lock 1, Get Lock').toEqual(['200', '200', '200', '1']);
+      const r = await device.sync([COMPANY.replace(company), device.node(HELP_PHONE).replace(phone), device.node(UNLOCK).delete(), l.delete(), l.add(1), l.get()]);
+      expect([code(r[0]), code(r[1]), code(r[4]), data(r[5])], 'Replace CompanyName, Replace HelpPhoneNumber, Add Lock 1, Get Lock').toEqual(['200', '200', '200', '1']);
       const policy = policyRegistryLocation(COMPANY.area, COMPANY.policy, device.enrollmentId).current;
       const dmclientKey = `HKLM:\\SOFTWARE\\Microsoft\\Enrollments\\${device.enrollmentId}\\DMClient\\${device.providerId}`;
       const tamperedPhone = await agent.setRegistryValue(dmclientKey, 'HelpPhoneNumber', 'REG_SZ', DRIFTED);
@@ -231,8 +234,9 @@ conformance.describe('ConfigLock', () => {
       const company = marker('company');
       const l = device.node(LOCK);
       const u = device.node(UNLOCK);
-      // Locked, then "temporary unlock mode for helpdesk activities" for 480 minutes (how it starts: an assumption,
-      // fixtures/facts/config-lock.yaml config-lock.unlock-duration-starts-temporary-unlock).
+      // Locked, then "temporary unlock mode for helpdesk activities" (config-lock.md) for 480 minutes: the DDF's
+      // UnlockDuration "when it is set, tells the client to set how many minutes the device should be temporarily
+      // unlocked from SecureCore settings protection".
       const r = await device.sync([COMPANY.replace(company), l.delete(), l.add(1), u.delete(), u.add(480)]);
       expect([code(r[0]), code(r[2]), code(r[4])], 'Replace CompanyName, Add Lock 1, Add UnlockDuration 480').toEqual(['200', '200', '200']);
       const at = policyRegistryLocation(COMPANY.area, COMPANY.policy, device.enrollmentId).current;
