@@ -31,7 +31,10 @@ export const QUIRK_KILLERS: Record<string, { profile: string; tests: string[] }>
   'no-mdm-signature': { profile: 'win11-23h2-enterprise', tests: ['DMC-SIGN-003'] },
   'wrong-status-cmdref': { profile: 'win11-23h2-enterprise', tests: ['DMC-IDENT-014', 'DMC-SYNCVER-001'] },
   'help-phone-stale-after-delete': { profile: 'win11-23h2-enterprise', tests: ['DMC-IDENT-008'] },
-  'skip-drift-remediation': { profile: 'win11-24h2-enterprise-securedcore', tests: ['DMC-LOCK-007'] },
+  'remediate-dmclient-settings': { profile: 'win11-24h2-enterprise-securedcore', tests: ['DMC-LOCK-009'] },
+  'skip-policy-drift-remediation': { profile: 'win11-24h2-enterprise-securedcore', tests: ['DMC-LOCK-008'] },
+  'lock-default-on': { profile: 'win11-24h2-enterprise-securedcore', tests: ['DMC-LOCK-003'] },
+  'ignore-unlock-duration': { profile: 'win11-24h2-enterprise-securedcore', tests: ['DMC-LOCK-010'] },
 };
 
 /**
