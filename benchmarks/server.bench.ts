@@ -16,25 +16,45 @@
  * enroll over HTTPS (MS-MDE2 RequestSecurityToken, the real path) and share one RSA key so setup does not spend
  * minutes generating keys; each device still gets its own certificate and identity.
  *
+ * Before and after in one run (issue #13): each scenario runs the same load against three servers, one after
+ * another, each in its own process on its own copy of the same enrolled data folder: the trivial route, the harness
+ * server of the BASELINE commit (its code taken with `git archive` into a temporary folder, node_modules linked,
+ * started by this same file exactly as the current one is), and the current harness server. Without git or without
+ * that commit (a shallow clone) the baseline column says why it is missing and the rest still runs.
+ *
+ * The load generator (this process) is measured too: its own CPU per session and share of one core, and its event
+ * loop delay (p99), which is how late it can notice a finished response, so how much of a p99 it may add itself.
+ *
  * Run alone: `node --import tsx benchmarks/server.bench.ts`; or with the others: `npm run bench`.
- * Profile the server: DMC_BENCH_SERVER_EXEC_ARGV="--cpu-prof --cpu-prof-dir=/tmp/prof" (flags for the child).
+ * DMC_BENCH_BASELINE_REF=<commit> compares with another commit (e.g. HEAD~1 for one change); `none` skips it.
+ * Profile the server: DMC_BENCH_SERVER_PROFILE=/tmp/prof writes a CPU profile of each server child's measured phase
+ * only; DMC_BENCH_SERVER_EXEC_ARGV="--cpu-prof --cpu-prof-dir=/tmp/prof" (flags for the child) profiles all of it.
  * DMC_BENCH_SERVER_SCENARIO=0|1 runs one scenario; DMC_BENCH_SERVER_TINY=1 runs 3 devices x 2 sessions (smoke check).
  * "srv CPU" is the server process's user+system CPU per session over the measured phase: on a shared, busy machine
  * it moves far less than sessions/s, so compare it first.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { cp, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { Session } from 'node:inspector';
 import { Agent } from 'node:https';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import Fastify from 'fastify';
 import { loadOrCreateAuthority } from '../harness/pki/index.js';
-import { startMdmServer } from '../harness/server/index.js';
+import type { startMdmServer as StartMdmServer } from '../harness/server/index.js';
 import { enrollDevice, post, type EnrolledDevice } from '../harness/server/test-device.js';
 import { buildSyncML, parseSyncML, type Command, type CommandDraft, type SyncML } from '../harness/syncml/index.js';
 
+/**
+ * The commit issue #13's server-cost work started from ("dmc doctor: one firstLine helper ..."): the "baseline"
+ * column runs the harness server code of this commit. Keep it fixed so the before/after figures stay comparable.
+ */
+const BASELINE_REF = '1987d1d2f80b566aa3ef33e310e30cfcce0dc13f';
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const COMMANDS_PER_SESSION = 20;
 const SCENARIOS = process.env["DMC_BENCH_SERVER_TINY"] ? [{ devices: 3, sessionsPerDevice: 2 }] as const : [
   { devices: 100, sessionsPerDevice: 3 },
@@ -67,14 +87,19 @@ function drafts(): CommandDraft[] {
 
 // ---- the server side (child process) -------------------------------------------------------------------------
 
-async function serve(kind: Kind, dataDir: string): Promise<void> {
+/** `codeRoot`: the checkout whose harness/server the harness child runs (this one, or the baseline's copy). */
+async function serve(kind: Kind, dataDir: string, codeRoot: string): Promise<void> {
   const send = (message: FromServer): void => void process.send?.(message);
   let peak = 0;
   let cpuAtStart = process.cpuUsage();
   let sampler: NodeJS.Timeout | undefined;
   let stop: () => Promise<void>;
   let onSync: (id: number, deviceId: string) => void;
+  const profileDir = process.env['DMC_BENCH_SERVER_PROFILE'];
+  const profiler = profileDir === undefined || profileDir === '' ? undefined : windowProfiler(profileDir);
   if (kind === 'harness') {
+    const entry = pathToFileURL(join(codeRoot, 'harness/server/index.ts')).href;
+    const { startMdmServer } = (await import(entry)) as { startMdmServer: typeof StartMdmServer };
     const server = await startMdmServer({ host: '127.0.0.1', port: 0, dataDir, user: USER, password: PASSWORD });
     stop = () => server.stop();
     onSync = (id, deviceId) => {
@@ -106,13 +131,17 @@ async function serve(kind: Kind, dataDir: string): Promise<void> {
   process.on('message', (message: ToServer) => {
     if (message.type === 'sync') onSync(message.id, message.deviceId);
     else if (message.type === 'measure' && message.on) {
-      peak = process.memoryUsage().rss;
+      peak = process.memoryUsage.rss();
       cpuAtStart = process.cpuUsage();
-      sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 25);
+      // memoryUsage.rss() only: the full memoryUsage() also gathers V8 heap statistics, which cost the server up to
+      // 0.6 ms of CPU per session in the trivial run (it scales with wall time, not work) and blurred the ratios.
+      sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 25);
+      profiler?.start();
     } else if (message.type === 'measure') {
       clearInterval(sampler);
+      profiler?.stop(kind);
       const cpu = process.cpuUsage(cpuAtStart);
-      send({ type: 'rss', peakMb: Math.max(peak, process.memoryUsage().rss) / 2 ** 20, cpuMs: (cpu.user + cpu.system) / 1000 });
+      send({ type: 'rss', peakMb: Math.max(peak, process.memoryUsage.rss()) / 2 ** 20, cpuMs: (cpu.user + cpu.system) / 1000 });
     } else if (message.type === 'stop') {
       void stop().then(() => {
         send({ type: 'stopped' });
@@ -120,6 +149,22 @@ async function serve(kind: Kind, dataDir: string): Promise<void> {
       });
     }
   });
+}
+
+/** CPU profile of the measured phase only (not start-up or enrollment): `DMC_BENCH_SERVER_PROFILE=<dir>`. */
+function windowProfiler(dir: string): { start(): void; stop(name: string): void } {
+  const session = new Session();
+  session.connect();
+  return {
+    start: () => session.post('Profiler.enable', () => session.post('Profiler.start')),
+    stop: (name) =>
+      session.post('Profiler.stop', (err, result) => {
+        if (err !== null) return;
+        const file = join(dir, `${name}-${process.pid}-${Date.now()}.cpuprofile`);
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(file, JSON.stringify(result.profile));
+      }),
+  };
 }
 
 // ---- the device side (this process) --------------------------------------------------------------------------
@@ -140,9 +185,9 @@ class ServerProcess {
     });
   }
 
-  static async start(kind: Kind, dataDir: string): Promise<{ server: ServerProcess; ready: Extract<FromServer, { type: 'ready' }> }> {
+  static async start(kind: Kind, dataDir: string, codeRoot = REPO_ROOT): Promise<{ server: ServerProcess; ready: Extract<FromServer, { type: 'ready' }> }> {
     const execArgv = ['--import', 'tsx', ...(process.env['DMC_BENCH_SERVER_EXEC_ARGV'] ?? '').split(' ').filter(Boolean)];
-    const child = fork(fileURLToPath(import.meta.url), [SERVE, kind, dataDir], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(fileURLToPath(import.meta.url), [SERVE, kind, dataDir, codeRoot], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const server = new ServerProcess(child);
     const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`))));
     exited.catch(() => undefined);
@@ -245,6 +290,10 @@ interface Figures {
   cpuMsPerSession: number;
   failures: number;
   firstFailure?: string;
+  /** The load generator (this process): CPU per session, share of one core over the run, event-loop delay p99. */
+  genCpuMsPerSession: number;
+  genCoreShare: number;
+  genLoopP99Ms: number;
 }
 
 /** Every device runs its sessions one after another, all devices at once; a session is timed from its first byte. */
@@ -253,6 +302,9 @@ async function measure(server: ServerProcess, devices: number, sessions: number,
   let failures = 0;
   let firstFailure: string | undefined;
   server.measure(true);
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const genCpu = process.cpuUsage();
   const started = performance.now();
   await Promise.all(Array.from({ length: devices }, async (_, d) => {
     for (let s = 0; s < sessions; s += 1) {
@@ -267,6 +319,9 @@ async function measure(server: ServerProcess, devices: number, sessions: number,
     }
   }));
   const elapsed = (performance.now() - started) / 1000;
+  const gen = process.cpuUsage(genCpu);
+  loop.disable();
+  const genCpuMs = (gen.user + gen.system) / 1000;
   const { peakMb, cpuMs } = await server.measure(false);
   latencies.sort((a, b) => a - b);
   return {
@@ -277,12 +332,15 @@ async function measure(server: ServerProcess, devices: number, sessions: number,
     cpuMsPerSession: cpuMs / Math.max(1, latencies.length),
     failures,
     ...(firstFailure === undefined ? {} : { firstFailure }),
+    genCpuMsPerSession: genCpuMs / Math.max(1, latencies.length),
+    genCoreShare: genCpuMs / (elapsed * 1000),
+    genLoopP99Ms: loop.percentile(99) / 1e6,
   };
 }
 
 /** Runs one server kind against the enrolled devices: queue (IPC, untimed), two HTTPS messages (timed), settle. */
-async function drive(kind: Kind, dataDir: string, enrolled: EnrolledDevice[], sessionsPerDevice: number, bodies?: [string, string]): Promise<Figures> {
-  const { server, ready } = await ServerProcess.start(kind, dataDir);
+async function drive(kind: Kind, dataDir: string, enrolled: EnrolledDevice[], sessionsPerDevice: number, bodies?: [string, string], codeRoot?: string): Promise<Figures> {
+  const { server, ready } = await ServerProcess.start(kind, dataDir, codeRoot);
   const agents = enrolled.map((d) => new Agent({ keepAlive: true, maxSockets: 1, ca: ready.caPem, cert: d.certPem, key: d.keyPem }));
   const url = `${ready.managementUrl}?mode=Maintenance&Platform=WoA`;
   try {
@@ -310,12 +368,66 @@ async function drive(kind: Kind, dataDir: string, enrolled: EnrolledDevice[], se
   }
 }
 
-async function scenario(devices: number, sessionsPerDevice: number): Promise<void> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'dmc-bench-server-'));
+interface Baseline {
+  ref: string;
+  /** The baseline checkout's root, or undefined with the reason it is unavailable. */
+  root: string | undefined;
+  unavailable?: string;
+  cleanup(): Promise<void>;
+}
+
+/** The server code of BASELINE_REF in a temporary folder (git archive, node_modules linked), or why not. */
+async function prepareBaseline(): Promise<Baseline> {
+  const ref = process.env['DMC_BENCH_BASELINE_REF'] || BASELINE_REF;
+  const none = (unavailable: string): Baseline => ({ ref, root: undefined, unavailable, cleanup: async () => undefined });
+  if (ref === 'none') return none('skipped (DMC_BENCH_BASELINE_REF=none)');
+  const git = (...args: string[]): string => execFileSync('git', ['-C', REPO_ROOT, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   try {
-    // Setup: a harness server enrolls every device over HTTPS, then stops; the measured run restarts on the same
-    // data folder (so the restart path is exercised too) and the trivial server reuses its TLS certificate.
-    const { server: enroller, ready } = await ServerProcess.start('harness', dataDir);
+    git('rev-parse', '--is-inside-work-tree');
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'git is not installed' : `${REPO_ROOT} is not a git checkout`;
+    return none(`${why}, so the code of commit ${ref.slice(0, 7)} cannot be taken`);
+  }
+  try {
+    git('rev-parse', '--verify', '--quiet', `${ref}^{commit}`);
+  } catch {
+    return none(`commit ${ref.slice(0, 7)} is not in this clone (a shallow clone, or a history without it)`);
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'dmc-bench-baseline-'));
+  const cleanup = () => rm(dir, { recursive: true, force: true });
+  try {
+    const root = join(dir, 'src');
+    mkdirSync(root);
+    execFileSync('git', ['-C', REPO_ROOT, 'archive', '--format=tar', '-o', join(dir, 'src.tar'), ref], { stdio: 'pipe' });
+    execFileSync('tar', ['-xf', join(dir, 'src.tar'), '-C', root], { stdio: 'pipe' });
+    await rm(join(dir, 'src.tar'));
+    await symlink(realpathSync(join(REPO_ROOT, 'node_modules')), join(root, 'node_modules'), 'dir');
+    if (!existsSync(join(root, 'harness/server/index.ts'))) {
+      await cleanup();
+      return none(`commit ${ref.slice(0, 7)} has no harness/server/index.ts`);
+    }
+    return { ref, root, cleanup };
+  } catch (err) {
+    await cleanup();
+    return none(`could not extract commit ${ref.slice(0, 7)}: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
+
+interface ScenarioFigures {
+  label: string;
+  trivial: Figures;
+  baseline: Figures | undefined;
+  current: Figures;
+}
+
+async function scenario(devices: number, sessionsPerDevice: number, baseline: Baseline): Promise<ScenarioFigures> {
+  const work = await mkdtemp(join(tmpdir(), 'dmc-bench-server-'));
+  try {
+    // Setup: a harness server enrolls every device over HTTPS into a pristine data folder, then stops. Each measured
+    // run starts on its own copy of it (so the restart path is exercised too, and no run sees another's sessions);
+    // the trivial server reuses its TLS certificate.
+    const pristine = join(work, 'pristine');
+    const { server: enroller, ready } = await ServerProcess.start('harness', pristine);
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const ids = Array.from({ length: devices }, (_, i) => `BE${String(i).padStart(30, '0')}`);
     const enrolled: EnrolledDevice[] = [];
@@ -328,36 +440,74 @@ async function scenario(devices: number, sessionsPerDevice: number): Promise<voi
       await enroller.stop();
     }
     const enrollSeconds = (performance.now() - setup) / 1000;
+    let runs = 0;
+    const copy = async (): Promise<string> => {
+      const dir = join(work, `run-${++runs}`);
+      await cp(pristine, dir, { recursive: true });
+      return dir;
+    };
 
-    const harness = await drive('harness', dataDir, enrolled, sessionsPerDevice);
-    // The baseline sends the same bytes over the same kind of agents (same client certificates) to a trivial route.
+    // The trivial route gets the same bytes over the same kind of agents (same client certificates).
     const sample = enrolled[0]!;
     const bodyOne = buildSyncML(opening(sample.deviceId, '1', ready.managementUrl));
-    const baseline = await drive('trivial', dataDir, enrolled, sessionsPerDevice, [bodyOne, bodyOne.replace('<MsgID>1</MsgID>', '<MsgID>2</MsgID>')]);
-
-    const f = (n: number) => n.toFixed(1).padStart(9);
-    console.log(`${devices} devices x ${sessionsPerDevice} session(s), ${COMMANDS_PER_SESSION} commands each; server in a child process`);
-    console.log(`  setup: ${devices} enrollments over HTTPS (MS-MDE2 RequestSecurityToken, 16 at a time): ${enrollSeconds.toFixed(1)} s`);
-    console.log(`  ${''.padEnd(10)}${'sess/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'srv MB'.padStart(9)}${'srv CPU'.padStart(9)}`);
-    for (const [name, x] of [['harness', harness], ['trivial', baseline]] as const) {
-      console.log(`  ${name.padEnd(10)}${f(x.sessionsPerSecond)}${f(x.p50)}${f(x.p99)}${f(x.peakRssMb)}${f(x.cpuMsPerSession)} ms/session`);
+    const trivial = await drive('trivial', await copy(), enrolled, sessionsPerDevice, [bodyOne, bodyOne.replace('<MsgID>1</MsgID>', '<MsgID>2</MsgID>')]);
+    const before = baseline.root === undefined ? undefined : await drive('harness', await copy(), enrolled, sessionsPerDevice, undefined, baseline.root);
+    const current = await drive('harness', await copy(), enrolled, sessionsPerDevice);
+    const label = `${devices} devices x ${sessionsPerDevice}`;
+    console.log(`${label} session(s), ${COMMANDS_PER_SESSION} commands each; setup: ${devices} enrollments over HTTPS (MS-MDE2 RequestSecurityToken, 16 at a time): ${enrollSeconds.toFixed(1)} s`);
+    for (const [name, figures] of [['trivial', trivial], ['baseline', before], ['current', current]] as const) {
+      if (figures !== undefined && figures.failures > 0) console.log(`  ${name}: ${figures.failures} session(s) failed, first: ${figures.firstFailure}`);
     }
-    console.log(`  throughput ratio harness/trivial: ${(harness.sessionsPerSecond / baseline.sessionsPerSecond).toFixed(2)}; server CPU per session ratio: ${(harness.cpuMsPerSession / baseline.cpuMsPerSession).toFixed(2)} (srv MB = peak RSS of the server process while measured)`);
-    for (const [name, figures] of [['harness', harness], ['trivial', baseline]] as const) {
-      if (figures.failures > 0) console.log(`  ${name}: ${figures.failures} session(s) failed, first: ${figures.firstFailure}`);
-    }
+    return { label, trivial, baseline: before, current };
   } finally {
-    await rm(dataDir, { recursive: true, force: true });
+    await rm(work, { recursive: true, force: true });
   }
+}
+
+/** One table: a row per figure, a column per server, baseline and current side by side. */
+function printTable(all: ScenarioFigures[], baseline: Baseline): void {
+  const short = baseline.ref.slice(0, 7);
+  const heads = ['trivial', `baseline ${short}`, 'current'];
+  const rows: [string, (f: Figures, t: Figures) => string][] = [
+    ['sessions/s', (f) => f.sessionsPerSecond.toFixed(1)],
+    ['server CPU ms/session', (f) => f.cpuMsPerSession.toFixed(2)],
+    ['  ratio to trivial', (f, t) => (f.cpuMsPerSession / t.cpuMsPerSession).toFixed(2)],
+    ['throughput ratio to trivial', (f, t) => (f.sessionsPerSecond / t.sessionsPerSecond).toFixed(2)],
+    ['p50 ms', (f) => f.p50.toFixed(0)],
+    ['p99 ms', (f) => f.p99.toFixed(0)],
+    ['server peak RSS MB', (f) => f.peakRssMb.toFixed(0)],
+    ['generator CPU ms/session', (f) => f.genCpuMsPerSession.toFixed(2)],
+    ['generator share of 1 core', (f) => `${(100 * f.genCoreShare).toFixed(0)}%`],
+    ['generator loop delay p99 ms', (f) => f.genLoopP99Ms.toFixed(0)],
+  ];
+  const w0 = 30;
+  const w = 18;
+  console.log('');
+  if (baseline.unavailable !== undefined) console.log(`baseline column unavailable: ${baseline.unavailable}`);
+  for (const s of all) {
+    console.log(`${s.label.padEnd(w0)}${heads.map((h) => h.padStart(w)).join('')}`);
+    for (const [name, cell] of rows) {
+      const cells = [s.trivial, s.baseline, s.current].map((f) => (f === undefined ? 'n/a' : cell(f, s.trivial)).padStart(w));
+      console.log(`  ${name.padEnd(w0 - 2)}${cells.join('')}`);
+    }
+  }
+  console.log('server CPU = user+system CPU of the server process over the measured phase, per session; generator = this process.');
 }
 
 export async function run(): Promise<void> {
   // DMC_BENCH_SERVER_SCENARIO=0 (or 1) runs one scenario only, e.g. while profiling.
   const only = process.env['DMC_BENCH_SERVER_SCENARIO'];
-  for (const [index, { devices, sessionsPerDevice }] of SCENARIOS.entries()) {
-    if (only === undefined || only === String(index)) await scenario(devices, sessionsPerDevice);
+  const baseline = await prepareBaseline();
+  const all: ScenarioFigures[] = [];
+  try {
+    for (const [index, { devices, sessionsPerDevice }] of SCENARIOS.entries()) {
+      if (only === undefined || only === String(index)) all.push(await scenario(devices, sessionsPerDevice, baseline));
+    }
+  } finally {
+    await baseline.cleanup();
   }
+  printTable(all, baseline);
 }
 
-if (process.argv[2] === SERVE) await serve(process.argv[3] as Kind, process.argv[4] ?? '');
+if (process.argv[2] === SERVE) await serve(process.argv[3] as Kind, process.argv[4] ?? '', process.argv[5] ?? REPO_ROOT);
 else if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await run();

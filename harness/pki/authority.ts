@@ -191,7 +191,7 @@ export class Authority {
   }
 
   /** The TLS client-certificate identity check: issued by this CA, within validity, clientAuth EKU. */
-  verifyClientCertificate(cert: Uint8Array | string, now = new Date()): ClientCertificateCheck {
+  verifyClientCertificate(cert: Uint8Array | string | X509Certificate, now = new Date()): ClientCertificateCheck {
     return verifyClientCertificate(cert, this.#caCert, (t) => this.#issued.find(t), now);
   }
 

@@ -7,6 +7,7 @@
  * The answer is either an AuthOutcome the session engine acts on (accepted, or a challenge that consumes nothing
  * queued) or a refusal the server answers itself.
  */
+import type { X509Certificate } from 'node:crypto';
 import type { Authority, ClientCertificateCheck } from '../pki/index.js';
 import { pemToDer, verifyDetached } from '../pki/index.js';
 import type { EnrollmentRecord, EnrollmentStore } from '../enrollment/index.js';
@@ -52,6 +53,8 @@ export class DeviceAuthenticator {
     message: SyncML;
     body: Uint8Array;
     peerCertificateDer: Uint8Array | undefined;
+    /** The same certificate as the TLS layer parsed it, when at hand: verified without parsing the DER again. */
+    peerCertificate?: X509Certificate;
     /** The TLS connection the message came on: its certificate verdict is computed once per connection. */
     connection?: object;
     signature: string | undefined;
@@ -69,7 +72,7 @@ export class DeviceAuthenticator {
     if (signatureError !== undefined) return { kind: 'refuse', deviceId, error: signatureError };
 
     if (input.peerCertificateDer !== undefined) {
-      const check = this.#verifyPeer(input.peerCertificateDer, input.connection, input.now);
+      const check = this.#verifyPeer(input.peerCertificateDer, input.connection, input.now, input.peerCertificate);
       if (!check.valid) {
         return { kind: 'refuse', deviceId, error: errors.DMC_ERR_SERVER_CLIENT_CERT_REJECTED.create({ deviceId, reason: check.reason }) };
       }
@@ -91,10 +94,10 @@ export class DeviceAuthenticator {
   }
 
   /** A keep-alive connection keeps its certificate: parse and verify it once, not for every message. */
-  #verifyPeer(der: Uint8Array, connection: object | undefined, now: Date | undefined): ClientCertificateCheck {
+  #verifyPeer(der: Uint8Array, connection: object | undefined, now: Date | undefined, parsed: X509Certificate | undefined): ClientCertificateCheck {
     const cached = connection === undefined ? undefined : this.#verdicts.get(connection);
     if (cached !== undefined && cached.der === der) return cached.check;
-    const check = this.#context.authority.verifyClientCertificate(der, now);
+    const check = this.#context.authority.verifyClientCertificate(parsed ?? der, now);
     if (connection !== undefined) this.#verdicts.set(connection, { der, check });
     return check;
   }

@@ -8,6 +8,7 @@
  *    Status 401/407 with Chal that consumes nothing;
  * 5. answer with Content-Length in bytes, never chunked.
  */
+import type { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import { XMLParser } from 'fast-xml-parser';
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
@@ -80,18 +81,31 @@ function sendRefusal(reply: FastifyReply, httpStatus: number, error: DmcError, m
   return sendXml(reply, httpStatus, JSON.stringify({ code: error.code, message: error.message }), 'application/json; charset=utf-8');
 }
 
-/** The peer certificate of a TLS connection does not change: read it once per socket (getPeerCertificate copies). */
-const peerCertificates = new WeakMap<object, Uint8Array | null>();
-function peerCertificate(request: FastifyRequest): Uint8Array | undefined {
+/**
+ * The peer certificate of a TLS connection does not change: read it once per socket. getPeerX509Certificate hands
+ * over what the TLS layer already parsed (about 8 us), where getPeerCertificate builds the legacy object with three
+ * fingerprints (about 40 us) and the authenticator then parsed its DER again (about 300 us per connection).
+ */
+interface PeerCertificate {
+  der: Uint8Array;
+  x509: X509Certificate | undefined;
+}
+const peerCertificates = new WeakMap<object, PeerCertificate | null>();
+function peerCertificate(request: FastifyRequest): PeerCertificate | undefined {
   const socket = request.raw.socket as Partial<TLSSocket>;
-  if (typeof socket.getPeerCertificate !== 'function') return undefined;
-  let der = peerCertificates.get(socket);
-  if (der === undefined) {
+  let peer = peerCertificates.get(socket);
+  if (peer !== undefined) return peer ?? undefined;
+  if (typeof socket.getPeerX509Certificate === 'function') {
+    const x509 = socket.getPeerX509Certificate();
+    peer = x509 === undefined || x509.raw.length === 0 ? null : { der: new Uint8Array(x509.raw), x509 };
+  } else if (typeof socket.getPeerCertificate === 'function') {
     const cert = socket.getPeerCertificate();
-    der = cert !== null && cert.raw !== undefined && cert.raw.length > 0 ? new Uint8Array(cert.raw) : null;
-    peerCertificates.set(socket, der);
+    peer = cert !== null && cert.raw !== undefined && cert.raw.length > 0 ? { der: new Uint8Array(cert.raw), x509: undefined } : null;
+  } else {
+    return undefined;
   }
-  return der ?? undefined;
+  peerCertificates.set(socket, peer);
+  return peer ?? undefined;
 }
 
 export const managementPlugin: FastifyPluginAsync<ManagementPluginOptions> = async (app, options) => {
@@ -158,10 +172,12 @@ export const managementPlugin: FastifyPluginAsync<ManagementPluginOptions> = asy
     state.sessionId = message.SyncHdr.SessionID;
 
     const signature = request.headers['mdm-signature'];
+    const peer = peerCertificate(request);
     const decision = await options.authenticator.authenticate({
       message,
       body,
-      peerCertificateDer: peerCertificate(request),
+      peerCertificateDer: peer?.der,
+      ...(peer?.x509 === undefined ? {} : { peerCertificate: peer.x509 }),
       connection: request.raw.socket,
       signature: typeof signature === 'string' ? signature : undefined,
     });

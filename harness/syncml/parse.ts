@@ -6,9 +6,12 @@
  * means no entity expansion and no external entities), 4. declared encoding, 5. characters XML 1.0 allows,
  * 6. well-formedness (fast-xml-parser's validator: its parser alone accepts mismatched and unclosed tags),
  * 7. the parse itself (order kept, values untouched), 8. the SyncML structure.
+ * Steps 6 and 7 are one pass (fast-tree.ts) for the plain XML devices send; anything else, errors included, takes
+ * the validator and the parser, whose messages are the ones users see.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { SyncMLError, errors } from './errors.js';
+import { fastTree } from './fast-tree.js';
 import { parseBody, parseCred } from './parse-body.js';
 import {
   CDATA, TEXT, duplicate, emptyFlag, kidsOf, leafText, missing, nameOf, parseLocation, parseMeta, requiredText,
@@ -58,13 +61,7 @@ export function parseSyncML(input: string | Uint8Array, options?: ParseOptions):
   try {
     const text = decodeInput(input, maxBytes);
     checkText(text);
-    let tree: XNode[];
-    try {
-      tree = parser.parse(text) as XNode[];
-    } catch (err) {
-      throw errors.DMC_ERR_SYNCML_MALFORMED_XML.create({ reason: (err as Error).message }, { cause: err });
-    }
-    return readRoot(tree, text);
+    return readRoot(fastTree(text) ?? validatedTree(text), text);
   } catch (err) {
     if (err instanceof SyncMLError) throw err;
     // Never a crash: anything unforeseen in a device's bytes is still a SyncMLError the server can answer with 400.
@@ -140,9 +137,21 @@ function checkText(text: string): void {
       ...lineAndColumn(text, bad.index),
     });
   }
+}
+
+/**
+ * Steps 6 and 7 the long way: the validator, then the parser. The reference fast-tree.ts must agree with, and the
+ * path of every message it does not take (so every well-formedness error is worded here).
+ */
+export function validatedTree(text: string): XNode[] {
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
     throw errors.DMC_ERR_SYNCML_MALFORMED_XML.create({ reason: readable(valid.err.msg), line: valid.err.line, column: valid.err.col });
+  }
+  try {
+    return parser.parse(text) as XNode[];
+  } catch (err) {
+    throw errors.DMC_ERR_SYNCML_MALFORMED_XML.create({ reason: (err as Error).message }, { cause: err });
   }
 }
 

@@ -67,6 +67,22 @@ export function composeReply(input: ComposeInput): ComposeOutput {
   });
   const limit = session.maxMsgSize;
   const fits = (candidate: SyncML): boolean => limit === undefined || messageBytes(candidate) <= limit;
+  // buildSyncML writes the commands one after another with nothing between them, so a message's size is the size of
+  // the message without the command plus the command's own bytes. Counting that way, filling a message under
+  // MaxMsgSize builds each command once instead of the whole message again for every command (quadratic).
+  let emptyBytes: number | undefined;
+  let bodyBytes: number | undefined;
+  const ownBytes = (command: Command): number => {
+    emptyBytes ??= messageBytes({ SyncHdr, SyncBody: { commands: [], Final: true } });
+    return messageBytes({ SyncHdr, SyncBody: { commands: [command], Final: true } }) - emptyBytes;
+  };
+  /** `fits(message(true, [command]))`, counted as above; returns the command's bytes when it fits, else -1. */
+  const fitsNext = (command: Command): number => {
+    if (limit === undefined) return 0;
+    bodyBytes ??= messageBytes(message(true));
+    const bytes = ownBytes(command);
+    return bodyBytes + bytes <= limit ? bytes : -1;
+  };
   // The smallest message a command could ever travel in: header, SyncHdr Status, the command.
   const fitsAlone = (command: Command): boolean =>
     limit === undefined ||
@@ -143,6 +159,7 @@ export function composeReply(input: ComposeInput): ComposeOutput {
     }
     const { m, last } = attempt(best);
     body.push(m.command);
+    bodyBytes = undefined;
     track(entry, m);
     object.offset = best;
     if (last) session.outgoingObject = undefined;
@@ -165,8 +182,10 @@ export function composeReply(input: ComposeInput): ComposeOutput {
     }
     const saved = counter;
     const m = materialize(entry.draft, entry.ticket, msgId, session.sessionId, nextCmdId);
-    if (fits(message(true, [m.command]))) {
+    const bytes = fitsNext(m.command);
+    if (bytes >= 0) {
       body.push(m.command);
+      if (bodyBytes !== undefined) bodyBytes += bytes;
       queue.shift();
       device.file.inFlight.push(entry);
       track(entry, m);
