@@ -24,7 +24,8 @@ const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const PLAYWRIGHT_CLI = join(PROJECT_ROOT, 'node_modules/@playwright/test/cli.js');
 
 /** Verdicts that make `dmc run` fail: the device or the harness did something nobody expected. */
-export const UNEXPECTED_VERDICTS: readonly Verdict[] = ['failed', 'device-error', 'harness-error', 'timeout', 'fixed'];
+// Unconfirmed is unexpected too: a real device contradicted an assumed fact, and someone has to confirm or correct it.
+export const UNEXPECTED_VERDICTS: readonly Verdict[] = ['failed', 'device-error', 'harness-error', 'timeout', 'fixed', 'unconfirmed'];
 
 export interface RunIo {
   write: (text: string) => void;

@@ -110,11 +110,17 @@ test('test entries carry the annotations, tags, location, build, sessions and er
   assert.deepEqual(tests.filter((t) => t.target === 'lab-pc-2').map((t) => t.windowsBuild), ['10.0.19045.3803', '10.0.19045.3803']);
 });
 
-test('targets come from project metadata with their session totals; secrets stay out of the run record', async () => {
+test('targets come from project metadata with their session totals and verdict counts; secrets stay out of the run record', async () => {
   const { targets, run } = await verdictResults();
+  const counts = (some: Record<string, number>) => ({
+    passed: 0, failed: 0, 'not-applicable': 0, 'expected-failure': 0, fixed: 0, 'device-error': 0, 'harness-error': 0, timeout: 0, unconfirmed: 0, ...some,
+  });
   assert.deepEqual(targets, [
-    { name: 'virtual-a', project: 'virtual-a', kind: 'virtual', sessions: 3, profile: 'win11-23h2-enterprise', windowsBuild: '10.0.22631' },
-    { name: 'lab-pc-2', project: 'lab-pc-2', kind: 'ssh', sessions: 2, windowsBuild: '10.0.19045.3803' },
+    {
+      name: 'virtual-a', project: 'virtual-a', kind: 'virtual', sessions: 3, profile: 'win11-23h2-enterprise', windowsBuild: '10.0.22631',
+      verdicts: counts({ passed: 1, failed: 1, 'expected-failure': 1, fixed: 1, 'not-applicable': 1, 'device-error': 1, 'harness-error': 1 }),
+    },
+    { name: 'lab-pc-2', project: 'lab-pc-2', kind: 'ssh', sessions: 2, windowsBuild: '10.0.19045.3803', verdicts: counts({ passed: 2 }) },
   ]);
   const packageVersion = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
   assert.deepEqual([run.harnessVersion, run.status, run.shard, run.warnings, run.inventoryFile], [packageVersion, 'failed', null, [], 'lab.yaml']);
@@ -142,7 +148,7 @@ test('attachments are copied under attachments/<test-id>/<target>/ and linked fr
   // The TPM row differs by column: not applicable on the virtual device, passed on the lab PC.
   assert.match(
     html,
-    /<th scope="row">\.\/Device\/Vendor\/MSFT\/DMClient\/Provider\/\{ProviderID\}\/ConfigLock\/Lock<\/th><td class="v-not-applicable" data-verdict="not-applicable"[^>]*><a href="#test-\d+"[^>]*>DMC-SEC-001<\/a><\/td><td class="v-passed"/,
+    /<th scope="row">\.\/Device\/Vendor\/MSFT\/DMClient\/Provider\/\{ProviderID\}\/ConfigLock\/Lock<\/th><td class="v-not-applicable" data-verdict="not-applicable"[^>]*><a href="#test-\d+"[^>]*>DMC-SEC-001<sup class="conf c-none"[^>]*>–<\/sup><\/a><\/td><td class="v-passed"/,
   );
   assert.match(html, /<input id="filter" type="search"/);
 });

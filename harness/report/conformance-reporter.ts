@@ -24,6 +24,7 @@ import {
   RESULTS_FORMAT_VERSION,
   TARGET_KINDS,
   testKey,
+  VERDICTS,
   type AttachmentRef,
   type Results,
   type TargetInfo,
@@ -140,6 +141,7 @@ export default class ConformanceReporter implements Reporter {
       rootDir: this.rootDir,
       target: targetName,
       targetWindowsBuild: this.targets.get(targetName)?.windowsBuild,
+      realTarget: ['ssh', 'local'].includes(this.targets.get(targetName)?.kind ?? ''),
     });
     this.warnings.push(...built.warnings);
     const entry: TestEntry = { ...built.entry, attachments: this.copyAttachments(built.entry, result) };
@@ -201,6 +203,7 @@ export default class ConformanceReporter implements Reporter {
     for (const target of this.targets.values()) {
       const onTarget = tests.filter((t) => t.target === target.name);
       target.sessions = onTarget.reduce((sum, t) => sum + (t.sessions ?? 0), 0);
+      target.verdicts = Object.fromEntries(VERDICTS.map((v) => [v, onTarget.filter((t) => t.verdict === v).length]));
       // A build discovered at run time (windows-build annotation) names the target when its metadata did not.
       const discovered = onTarget.map((t) => t.windowsBuild).filter((b) => b !== undefined);
       if (target.windowsBuild === undefined && discovered.length > 0) target.windowsBuild = discovered.at(-1);

@@ -19,6 +19,11 @@ test('classifies verdict moves: good → bad regresses, bad → passed or fixed 
   assert.equal(classifyChange('failed', 'device-error'), 'change');
   assert.equal(classifyChange('passed', 'not-applicable'), 'change');
   assert.equal(classifyChange('passed', 'passed'), 'same');
+  // Unconfirmed is a bad end: a real device contradicted an assumed fact.
+  assert.equal(classifyChange('passed', 'unconfirmed'), 'regression');
+  assert.equal(classifyChange('unconfirmed', 'passed'), 'fix');
+  assert.equal(classifyChange('unconfirmed', 'failed'), 'change', 'the fact was confirmed (observed): the failure is the device');
+  assert.equal(classifyChange('failed', 'unconfirmed'), 'change');
 });
 
 test('diffRuns lists regressions, fixes, changes, new and removed tests, per node and per build', () => {

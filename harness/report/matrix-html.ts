@@ -1,11 +1,11 @@
 /**
  * results.json → conformance.html: one self-contained page (inline CSS and JS, no external asset, so it can be
  * archived or mailed as one file) with the node × target matrix, a text filter, verdict checkboxes, and the
- * details of every test with relative links to its SyncML transcript and agent calls. A pure function of the
+ * details of every test (with the facts it rests on and their confidence) with relative links to its SyncML transcript and agent calls. A pure function of the
  * model; every text from the model is HTML-escaped, and link targets are URI-encoded per path segment.
  */
 import { buildMatrix, type MatrixCell, type MatrixRow } from './matrix.js';
-import type { Results, TestEntry, Verdict } from './results-model.js';
+import { CONFIDENCES, type Confidence, type Results, type TestEntry, type Verdict } from './results-model.js';
 import { SEVERITY } from './verdict.js';
 
 export function escapeHtml(text: string): string {
@@ -33,7 +33,24 @@ const LABEL: Record<Verdict, string> = {
   'expected-failure': 'expected failure',
   passed: 'passed',
   'not-applicable': 'not applicable',
+  unconfirmed: 'unconfirmed',
 };
+
+/**
+ * The confidence marker after a test ID in a cell: the weakest confidence of the facts the test rests on
+ * (docs/reference/README.md). A test that names no fact gets "–", so a gap in the fact base shows too.
+ */
+const CONFIDENCE_MARK: Record<Confidence, string> = { assumed: 'A', observed: 'O', documented: 'D' };
+const CONFIDENCE_TEXT: Record<Confidence, string> = {
+  assumed: 'assumed: rests on at least one fact no Microsoft text states and no real device has shown',
+  observed: 'observed: its weakest fact was seen on a real device (build recorded in the fact base)',
+  documented: 'documented: every fact it rests on is stated by the DMClient article, the DDF or another Microsoft document',
+};
+
+function confidenceMark(confidence: Confidence | undefined): string {
+  if (confidence === undefined) return '<sup class="conf c-none" title="names no fact">–</sup>';
+  return `<sup class="conf c-${confidence}" title="${e(CONFIDENCE_TEXT[confidence])}">${CONFIDENCE_MARK[confidence]}</sup>`;
+}
 
 const ATTACHMENT_LABEL: Record<string, string> = {
   'syncml-transcript': 'SyncML transcript',
@@ -51,6 +68,10 @@ td.none{color:#999;text-align:center}td.dim{opacity:.25}
 .v-passed{background:#c8ecc8}.v-failed{background:#f4b4b4}.v-device-error{background:#d9a0e6}
 .v-harness-error{background:#ffd08a}.v-timeout{background:#ffe98a}.v-expected-failure{background:#d6dcec}
 .v-fixed{background:#9fd8f0}.v-not-applicable{background:#f1f1f1;color:#666}
+.v-unconfirmed{background:repeating-linear-gradient(135deg,#f4b4b4 0 5px,#fff3f3 5px 10px)}
+sup.conf{font:600 9px ui-monospace,monospace;margin-left:2px;padding:0 2px;border-radius:2px;border:1px solid #888}
+.c-assumed{background:#fff;color:#b00}.c-observed{background:#fff;color:#05a}.c-documented{background:#fff;color:#262}.c-none{color:#999}
+.legend{font-size:12px;color:#444;margin:.3em 0}
 .controls{margin:1em 0;display:flex;flex-wrap:wrap;gap:.4em 1em;align-items:center}
 .controls label{padding:2px 6px;border-radius:3px}#filter{width:24em;padding:3px}
 section.test{border:1px solid #ccc;border-left-width:6px;padding:.5em .8em;margin:.6em 0}
@@ -92,8 +113,9 @@ function renderCell(cell: MatrixCell | undefined, tests: readonly TestEntry[]): 
   if (cell === undefined) return '<td class="none">–</td>';
   const links = cell.tests
     .map((t) => {
-      const title = `${t.id}: ${LABEL[t.verdict]} — ${tests[t.index]?.title ?? ''}`;
-      return `<a href="#test-${t.index}" class="v-${t.verdict}" title="${e(title)}">${e(t.id)}</a>`;
+      const confidence = tests[t.index]?.confidence;
+      const title = `${t.id}: ${LABEL[t.verdict]}${confidence === undefined ? '' : `, ${confidence}`} — ${tests[t.index]?.title ?? ''}`;
+      return `<a href="#test-${t.index}" class="v-${t.verdict}" title="${e(title)}">${e(t.id)}${confidenceMark(confidence)}</a>`;
     })
     .join('');
   return `<td class="v-${cell.verdict}" data-verdict="${cell.verdict}" title="${e(LABEL[cell.verdict])}">${links}</td>`;
@@ -136,6 +158,9 @@ function renderTest(test: TestEntry, index: number): string {
     field('tags', test.tags.join(' ')) +
     field('not applicable', test.notApplicableReason) +
     field('expectation', test.expectation) +
+    field('confidence', test.confidence) +
+    field('facts', (test.facts ?? []).map((f) => `<code>${e(f.id)}</code> (${e(f.confidence)})`).join('<br>'), true) +
+    field('observed', test.observed === undefined ? undefined : `<pre>${e(test.observed)}</pre>`, true) +
     field('duration', `${Math.round(test.durationMs)} ms`) +
     field('sessions', test.sessions?.toString()) +
     field('retry', test.retry > 0 ? String(test.retry) : undefined) +
@@ -199,6 +224,7 @@ ${renderRun(results)}
 <table class="totals"><thead><tr><th></th>${head}</tr></thead><tbody>${totals}</tbody></table>
 <h2>Matrix</h2>
 <div class="controls"><label>Filter by DDF node or test id <input id="filter" type="search"></label>${boxes}</div>
+<p class="legend">After each test ID, the weakest confidence of the facts it rests on: ${CONFIDENCES.map((c) => `${confidenceMark(c)} ${e(CONFIDENCE_TEXT[c])}`).join('; ')}; ${confidenceMark(undefined)} names no fact. A failure on a real device that rests on an assumed fact is <span class="v-unconfirmed">unconfirmed</span>: a correction to confirm, not a pass.</p>
 <table class="matrix"><thead><tr><th scope="col">DDF node</th>${head}</tr></thead>${body}</table>
 <h2>Tests</h2>
 ${details}

@@ -47,3 +47,19 @@ test('the same test in two shards, or a target described two ways, is refused', 
   assert.equal(conflict.message, 'Cannot merge: target "virtual-a" has profile "win11" in a.json but "win10" in c.json');
   assert.equal(thrown(() => mergeResults([])).code, 'DMC_ERR_REPORT_MERGE_NOTHING');
 });
+
+test('verdict counts per target add up across shards, unconfirmed included; a shard without counts drops them', () => {
+  const counts = (passed: number, unconfirmed: number) => ({ passed, unconfirmed, failed: 0 });
+  const withCounts = (results: typeof shard1, n: number) => ({ ...results, targets: results.targets.map((t) => ({ ...t, verdicts: counts(n, 1) })) });
+  // virtual-a ran in both shards, lab-pc only in the first.
+  const merged = mergeResults([
+    { results: withCounts(shard1, 2), file: 'shard-1/results.json' },
+    { results: withCounts(shard2, 3), file: 'shard-2/results.json' },
+  ]);
+  assert.deepEqual(Object.fromEntries(merged.targets.map((t) => [t.name, t.verdicts])), { 'virtual-a': counts(5, 2), 'lab-pc': counts(2, 1) });
+  const partial = mergeResults([
+    { results: withCounts(shard1, 2), file: 'shard-1/results.json' },
+    { results: shard2, file: 'shard-2/results.json' },
+  ]);
+  assert.equal(partial.targets.find((t) => t.name === 'virtual-a')!.verdicts, undefined);
+});

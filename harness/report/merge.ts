@@ -29,6 +29,12 @@ function mergeTarget(into: TargetInfo, from: TargetInfo, files: { first: string;
   if (into.profile === undefined && from.profile !== undefined) into.profile = from.profile;
   if (into.windowsBuild === undefined && from.windowsBuild !== undefined) into.windowsBuild = from.windowsBuild;
   into.sessions += from.sessions;
+  // Verdict counts add up like sessions (each shard counted its own tests); a shard without counts leaves none.
+  if (into.verdicts !== undefined && from.verdicts !== undefined) {
+    for (const [verdict, n] of Object.entries(from.verdicts) as Array<[keyof typeof from.verdicts, number]>) into.verdicts[verdict] = (into.verdicts[verdict] ?? 0) + n;
+  } else {
+    delete into.verdicts;
+  }
 }
 
 export function mergeResults(shards: readonly ShardResults[]): Results {

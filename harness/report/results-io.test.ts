@@ -62,7 +62,7 @@ test('bad inputs name the file, and for a shape problem the field by its path', 
     assert.equal(
       shape.message,
       'The results file old/results.json has a bad field tests[1].verdict: Invalid option: expected one of ' +
-        '"passed"|"failed"|"not-applicable"|"expected-failure"|"fixed"|"device-error"|"harness-error"|"timeout" (received "pass")',
+        '"passed"|"failed"|"not-applicable"|"expected-failure"|"fixed"|"device-error"|"harness-error"|"timeout"|"unconfirmed" (received "pass")',
     );
   });
 });

@@ -19,11 +19,21 @@ export const VERDICTS = [
   'device-error',
   'harness-error',
   'timeout',
+  /** Failed on a real target (ssh, local) while resting on an assumed fact: a correction to confirm, not a pass. */
+  'unconfirmed',
 ] as const;
 export const verdictSchema = z.enum(VERDICTS);
 export type Verdict = z.infer<typeof verdictSchema>;
 
 export const TARGET_KINDS = ['virtual', 'ssh', 'local'] as const;
+
+/**
+ * How sure the project is of a fact about Windows (the fact base, docs/reference/README.md), weakest first: a
+ * test's confidence is the weakest of the facts it rests on.
+ */
+export const CONFIDENCES = ['assumed', 'observed', 'documented'] as const;
+export const confidenceSchema = z.enum(CONFIDENCES);
+export type Confidence = z.infer<typeof confidenceSchema>;
 
 /** What the results file calls itself, so a stray JSON file is told apart from a results file of another version. */
 export const RESULTS_FORMAT = 'dmc-conformance-results';
@@ -72,6 +82,8 @@ export const targetSchema = z.object({
   windowsBuild: z.string().optional(),
   /** OMA-DM sessions used by all tests on this target (sum of their `sessions` annotations). */
   sessions: z.number().int().nonnegative(),
+  /** How many of this target's tests ended with each verdict (every verdict listed, 0 included). Absent in older files. */
+  verdicts: z.partialRecord(verdictSchema, z.number().int().nonnegative()).optional(),
 });
 export type TargetInfo = z.infer<typeof targetSchema>;
 
@@ -116,6 +128,15 @@ export const testEntrySchema = z.object({
   /** The expectation that made a failure expected (from the `expectation` annotation). */
   expectation: z.string().optional(),
   error: testErrorSchema.optional(),
+  /** The facts the test rests on (from its `fact` annotations), with their confidence. Absent in older files. */
+  facts: z.array(z.object({ id: z.string().min(1), confidence: confidenceSchema })).optional(),
+  /** The weakest confidence of `facts` (its `confidence` annotation); absent when the test names no fact. */
+  confidence: confidenceSchema.optional(),
+  /**
+   * For an unconfirmed test: what the real device showed, i.e. the expected/received part of the failure message,
+   * so a lab can correct or confirm the fact it contradicts.
+   */
+  observed: z.string().optional(),
   attachments: z.array(attachmentSchema),
 });
 export type TestEntry = z.infer<typeof testEntrySchema>;

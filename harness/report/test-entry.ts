@@ -1,11 +1,11 @@
 /**
  * One finished Playwright test → one results.json test entry, read through the annotation conventions of
  * docs/results-format.md (test-id, ddf-node, reference, spec-conflict, not-applicable, expectation, sessions,
- * windows-build, device-error, error-code). Attachments are filled in by the reporter, which copies the files.
+ * windows-build, device-error, error-code, fact, confidence). Attachments are filled in by the reporter, which copies the files.
  */
 import { relative, sep } from 'node:path';
 import type { TestCase, TestResult, TestStep } from '@playwright/test/reporter';
-import type { TestEntry, TestErrorInfo } from './results-model.js';
+import { confidenceSchema, type Confidence, type TestEntry, type TestErrorInfo } from './results-model.js';
 import { annotationValues, verdictOf, type AnnotationLike } from './verdict.js';
 
 /** An error message is cut to this many lines and characters: the transcript holds the rest. */
@@ -21,6 +21,8 @@ export interface EntryContext {
   target: string;
   /** The target's build from the project metadata, used when the test did not discover one. */
   targetWindowsBuild: string | undefined;
+  /** The target is a real machine (kind ssh or local): a failure on an assumed fact is unconfirmed there. */
+  realTarget?: boolean;
 }
 
 export interface BuiltEntry {
@@ -61,6 +63,33 @@ function stepFailedInHookOrFixture(steps: readonly TestStep[]): boolean {
   );
 }
 
+/** A `fact` annotation: `<fact id> (<confidence>)`, as fixtures/conformance/declare.ts writes it. */
+const FACT_ANNOTATION = /^(\S+) \((\w+)\)$/;
+
+function factsOf(annotations: readonly AnnotationLike[], where: string, warnings: string[]): Array<{ id: string; confidence: Confidence }> {
+  const facts: Array<{ id: string; confidence: Confidence }> = [];
+  for (const value of annotationValues(annotations, 'fact')) {
+    const match = FACT_ANNOTATION.exec(value);
+    const confidence = confidenceSchema.safeParse(match?.[2]);
+    if (match === null || !confidence.success) {
+      warnings.push(`${where}: the fact annotation ${JSON.stringify(value)} is not "<fact id> (assumed|observed|documented)"; ignored`);
+      continue;
+    }
+    if (!facts.some((f) => f.id === match[1])) facts.push({ id: match[1]!, confidence: confidence.data });
+  }
+  return facts;
+}
+
+/**
+ * The part of a failure message that says what the device showed: from the first `Expected`/`Received` line on
+ * (Playwright's expect() prints both, or a diff headed `- Expected` / `+ Received`); the whole message otherwise.
+ */
+export function observedPart(message: string): string {
+  const lines = message.split('\n');
+  const start = lines.findIndex((l) => /^\s*[-+]?\s*(Expected|Received)\b/.test(l));
+  return (start < 0 ? lines : lines.slice(start)).join('\n').trim();
+}
+
 function unique(values: string[]): string[] {
   return [...new Set(values.filter((v) => v !== ''))];
 }
@@ -86,7 +115,10 @@ export function buildEntry(test: TestCase, result: TestResult, context: EntryCon
     annotations,
     errors: result.errors,
     failedInHookOrFixture: stepFailedInHookOrFixture(result.steps),
+    realTarget: context.realTarget === true,
   });
+  const facts = factsOf(annotations, where, warnings);
+  const confidence = annotationValues(annotations, 'confidence').find((v) => v !== '');
 
   let error: TestErrorInfo | undefined;
   const first = result.errors[0];
@@ -120,6 +152,13 @@ export function buildEntry(test: TestCase, result: TestResult, context: EntryCon
   if (outcome.notApplicableReason !== undefined) entry.notApplicableReason = outcome.notApplicableReason;
   if (expectation !== undefined) entry.expectation = expectation;
   if (error !== undefined) entry.error = error;
+  entry.facts = facts;
+  if (confidence !== undefined) {
+    const parsed = confidenceSchema.safeParse(confidence);
+    if (parsed.success) entry.confidence = parsed.data;
+    else warnings.push(`${where}: the confidence annotation ${JSON.stringify(confidence)} is not assumed, observed or documented; ignored`);
+  }
+  if (outcome.verdict === 'unconfirmed' && error !== undefined) entry.observed = observedPart(error.message);
   return { entry, warnings };
 }
 

@@ -76,3 +76,31 @@ test('the worst verdict leads a matrix cell', () => {
   assert.equal(worstVerdict(['failed', 'device-error', 'harness-error']), 'device-error');
   assert.equal(worstVerdict([]), undefined);
 });
+
+test('a failure on a real target that rests on an assumed fact is unconfirmed; on the virtual device it stays failed', () => {
+  const assertion = { message: 'Error: expect(received).toBe(expected)\n\nExpected: "Schedule #1"\nReceived: "Schedule 1"' };
+  const assumed = [{ type: 'fact', description: 'poll.task-name (assumed)' }, { type: 'fact', description: 'poll.put (documented)' }, { type: 'confidence', description: 'assumed' }];
+  const documented = [{ type: 'fact', description: 'poll.put (documented)' }, { type: 'confidence', description: 'documented' }];
+  const observed = [{ type: 'confidence', description: 'observed' }];
+  const failed = { status: 'failed' as const, errors: [assertion] };
+  assert.deepEqual(verdictOf(input({ ...failed, annotations: assumed, realTarget: true })), {
+    verdict: 'unconfirmed',
+    note: 'rests on an assumed fact: the failure may be the assumption',
+  });
+  // The virtual device was written from the same assumptions: a failure there is the harness's or the device model's.
+  assert.equal(verdictOf(input({ ...failed, annotations: assumed, realTarget: false })).verdict, 'failed');
+  assert.equal(verdictOf(input({ ...failed, annotations: assumed })).verdict, 'failed');
+  // Only the weakest confidence counts: documented and observed facts keep a real failure a failure.
+  assert.equal(verdictOf(input({ ...failed, annotations: documented, realTarget: true })).verdict, 'failed');
+  assert.equal(verdictOf(input({ ...failed, annotations: observed, realTarget: true })).verdict, 'failed');
+  assert.equal(verdictOf(input({ ...failed, realTarget: true })).verdict, 'failed', 'a test that names no fact');
+  // Neither an expectation, nor a device or harness fault, nor a timeout or a pass becomes unconfirmed.
+  assert.equal(verdictOf(input({ ...failed, expectedStatus: 'failed', annotations: assumed, realTarget: true })).verdict, 'expected-failure');
+  assert.equal(verdictOf(input({ status: 'failed', errors: [{ message: 'x [DMC_ERR_DEVICE_BAD_XML]' }], annotations: assumed, realTarget: true })).verdict, 'device-error');
+  assert.equal(verdictOf(input({ ...failed, failedInHookOrFixture: true, annotations: assumed, realTarget: true })).verdict, 'harness-error');
+  assert.equal(verdictOf(input({ status: 'timedOut', annotations: assumed, realTarget: true })).verdict, 'timeout');
+  assert.equal(verdictOf(input({ annotations: assumed, realTarget: true })).verdict, 'passed');
+  // In a matrix cell it ranks after the failures and errors, ahead of what needs no correction.
+  assert.equal(worstVerdict(['passed', 'unconfirmed', 'fixed']), 'unconfirmed');
+  assert.equal(worstVerdict(['unconfirmed', 'harness-error']), 'harness-error');
+});

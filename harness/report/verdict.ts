@@ -12,7 +12,12 @@
  *    It is device-error, or expected-failure when an expectation (test.fail) covers the test.
  * 5. status "failed" caused by the harness (a DmcError whose code is not DMC_ERR_DEVICE_*, an error in a hook or
  *    fixture such as beforeAll, or a JavaScript programming error): harness-error. No expectation hides it.
- * 6. status "failed" otherwise: expected-failure under test.fail, else failed.
+ * 6. status "failed" otherwise: expected-failure under test.fail; unconfirmed on a real target (ssh, local) when
+ *    the weakest confidence of the facts the test rests on (its `confidence` annotation) is `assumed`; else failed.
+ *    The rule is "weakest is assumed", not "every fact is assumed": a test reports one failure for all its
+ *    assertions, so which fact broke is not known, and most checks pair a documented wire behaviour with an
+ *    assumed place to observe it (a registry value, a task name). An unconfirmed test is never a pass: --certify
+ *    refuses it and its observed value is recorded for the lab to confirm or correct (docs/results-format.md).
  * 7. status "passed": fixed under test.fail (the expected failure did not happen), else passed.
  */
 import type { Verdict } from './results-model.js';
@@ -37,6 +42,11 @@ export interface VerdictInput {
   errors: readonly ErrorLike[];
   /** True when an error was raised in a hook (beforeAll, beforeEach, ...) or a fixture's setup or teardown. */
   failedInHookOrFixture: boolean;
+  /**
+   * True when the target is a real Windows machine (kind ssh or local). Only there can a failure on an assumed fact
+   * mean the assumption was wrong: the virtual device was written from the same assumptions, so it keeps `failed`.
+   */
+  realTarget?: boolean;
 }
 
 export interface VerdictOutcome {
@@ -128,14 +138,19 @@ export function verdictOf(input: VerdictInput): VerdictOutcome {
       input.failedInHookOrFixture ||
       errorTexts(errors).some((text) => PROGRAMMING_ERROR.test(text));
     if (harnessFault) return withCode({ verdict: 'harness-error' });
-    return withCode({ verdict: expectedToFail ? 'expected-failure' : 'failed' });
+    if (expectedToFail) return withCode({ verdict: 'expected-failure' });
+    if (input.realTarget === true && annotationValues(annotations, 'confidence').includes('assumed')) {
+      return withCode({ verdict: 'unconfirmed', note: 'rests on an assumed fact: the failure may be the assumption' });
+    }
+    return withCode({ verdict: 'failed' });
   }
   return { verdict: expectedToFail ? 'fixed' : 'passed' };
 }
 
 /**
  * Severity, most in need of attention first: a matrix cell shows the worst verdict of its tests.
- * The device's own faults lead; a pass that contradicts an expectation (fixed) outranks a plain pass because the
+ * The device's own faults lead; an unconfirmed test (a real device disagreed with an assumption) follows the
+ * failures it may be, ahead of the verdicts that need no correction; a pass that contradicts an expectation (fixed) outranks a plain pass because the
  * expectation file is now out of date.
  */
 export const SEVERITY: readonly Verdict[] = [
@@ -143,6 +158,7 @@ export const SEVERITY: readonly Verdict[] = [
   'failed',
   'timeout',
   'harness-error',
+  'unconfirmed',
   'fixed',
   'expected-failure',
   'passed',
@@ -157,5 +173,8 @@ export function worstVerdict(verdicts: Iterable<Verdict>): Verdict | undefined {
   return worst;
 }
 
-/** Verdicts that fail a run: the device misbehaved unexpectedly, or the run could not tell. */
-export const BAD_VERDICTS: ReadonlySet<Verdict> = new Set(['failed', 'device-error', 'timeout', 'harness-error']);
+/**
+ * Verdicts that fail a run: the device misbehaved unexpectedly, or the run could not tell. Unconfirmed is one: the
+ * device did not do what the suite asserts, and until the fact is confirmed or corrected nobody knows which is wrong.
+ */
+export const BAD_VERDICTS: ReadonlySet<Verdict> = new Set(['failed', 'device-error', 'timeout', 'harness-error', 'unconfirmed']);
