@@ -117,7 +117,7 @@ describe('dmc run: real runs', () => {
     const { out, exitCode } = await full;
     assert.equal(exitCode, 1, out);
     assert.match(out, /^dmc run: vm-clean \(virtual\), vm-deviant \(virtual\) → /);
-    assert.match(out, /\[vm-deviant\] 5\/5 done \(.*1 failed.*\) · 5 sessions · \d+s\n/);
+    assert.match(out, /\[vm-deviant\] 5\/5 done \(.*1 failed.*\) · 5 sessions · (?:\d+m)?\d+s\n/);
     assert.match(out, /10 tests on 2 targets: 9 passed, 1 failed\n/);
     assert.match(out, /  failed: DMC-RUNFIX-004 on vm-deviant — Error: Replace on a Get-only node/);
     const results = readResults(join(dir, 'full', 'results.json'));
