@@ -2,7 +2,8 @@
  * Issue #14, item 5: after a real `dmc run` no file the run wrote holds a secret. The run has two targets that use
  * every secret the harness handles: a virtual device with SyncML MD5 digest, and a lab PC (the virtual device as
  * `dmc virtual-device`, reached over SSH with a password from the environment, enrolled during the run through
- * the agent's enroll probe, so the enrollment password crosses SSH). DMC_KEEP_WORK_DIR=1 keeps the workers' state
+ * the agent's enroll probe, so the enrollment password crosses SSH), plus the same PC with a wrong SSH password, whose
+ * tests fail as harness errors, so error messages are searched too. DMC_KEEP_WORK_DIR=1 keeps the workers' state
  * (server data, transcripts, queues, device state) and TMPDIR puts it where the test can walk it.
  *
  * Searched: the enrollment password, the SSH password, each device's digest accounts (client and server, also as
@@ -26,6 +27,8 @@ import {
 import { LAB_PASSWORD_ENV, startVirtualLab, type VirtualLab } from './test-support/virtual-lab.js';
 
 const SSH_PASSWORD = 'Ssh-Lab-pa55word-7Qx';
+/** Given for a third target whose login fails: error paths (messages, warnings) must not carry it either. */
+const WRONG_SSH_PASSWORD = 'Wrong-Ssh-pa55word-9Zk';
 /** Files whose purpose is to keep a secret; relative to the lab folder, `*` for one path segment. */
 const SECRET_STORES = [
   'harness/enrollments.json', // digest accounts: the server must check each device's Cred
@@ -74,6 +77,13 @@ before(async () => {
     '    user: admin',
     '    auth: { passwordEnv: DMC_TEST_SSH_PASSWORD }',
     `    hostKey: ${lab.hostKey}`,
+    '  - kind: ssh',
+    '    name: lab-pc-bad-login',
+    '    host: 127.0.0.1',
+    `    port: ${lab.sshPort}`,
+    '    user: admin',
+    '    auth: { passwordEnv: DMC_TEST_SSH_WRONG_PASSWORD }',
+    `    hostKey: ${lab.hostKey}`,
     '',
   ].join('\n'));
   mkdirSync(join(lab.dir, 'tmp'));
@@ -82,13 +92,14 @@ before(async () => {
     write: (t) => (runOut += t),
     setExitCode: (c) => (exitCode = c),
     signals: new EventEmitter(),
-    env: { ...lab.env, CI: '', DMC_TEST_SSH_PASSWORD: SSH_PASSWORD, DMC_KEEP_WORK_DIR: '1', TMPDIR: join(lab.dir, 'tmp') },
+    env: { ...lab.env, CI: '', DMC_TEST_SSH_PASSWORD: SSH_PASSWORD, DMC_TEST_SSH_WRONG_PASSWORD: WRONG_SSH_PASSWORD, DMC_KEEP_WORK_DIR: '1', TMPDIR: join(lab.dir, 'tmp') },
     argv: ['node', 'dmc', 'run', '--inventory', inventory],
     pollMs: 500,
     heartbeatMs: 60_000,
   });
+  // One worker: the two ssh targets share the harness port, so their servers cannot run at the same time.
   await program.parseAsync(
-    ['run', '--inventory', inventory, '--grep', 'DMC-SYNCVER-00[12] |DMC-IDENT-00[12] ', '--workers', '2', '--output', join(lab.dir, 'out')],
+    ['run', '--inventory', inventory, '--grep', 'DMC-SYNCVER-00[12] |DMC-IDENT-00[12] ', '--workers', '1', '--output', join(lab.dir, 'out')],
     { from: 'user' },
   );
   await lab.stopDevice();
@@ -101,7 +112,7 @@ after(async () => {
 });
 
 function needles(): Needle[] {
-  const list: Needle[] = [...secretNeedles('the enrollment password', 'lab-test-password'), ...secretNeedles('the SSH password', SSH_PASSWORD)];
+  const list: Needle[] = [...secretNeedles('the enrollment password', 'lab-test-password'), ...secretNeedles('the SSH password', SSH_PASSWORD), ...secretNeedles('the wrong SSH password', WRONG_SSH_PASSWORD)];
   for (const store of files.filter((f) => f.endsWith('enrollments.json'))) {
     const { enrollments } = JSON.parse(readFileSync(join(lab.dir, store), 'utf8')) as { enrollments: Array<{ deviceId: string; clientDigest: { name: string; secret: string }; serverDigest: { name: string; secret: string } }> };
     for (const e of enrollments) {
@@ -112,13 +123,15 @@ function needles(): Needle[] {
   return list;
 }
 
-test('the run passed on both targets, enrolling the lab PC through the agent with the password', () => {
-  assert.equal(exitCode, 0, runOut);
+test('the run passed on the two good targets, enrolling the lab PC through the agent; the bad login failed as harness errors', () => {
+  assert.equal(exitCode, 1, runOut);
   const results = readResults(join(lab.dir, 'out', 'results.json'));
+  const ids = ['DMC-IDENT-001', 'DMC-IDENT-002', 'DMC-SYNCVER-001', 'DMC-SYNCVER-002'];
   assert.deepEqual(results.tests.map((t) => `${t.target} ${t.id} ${t.verdict}`).sort(), [
-    'lab-pc DMC-IDENT-001 passed', 'lab-pc DMC-IDENT-002 passed', 'lab-pc DMC-SYNCVER-001 passed', 'lab-pc DMC-SYNCVER-002 passed',
-    'vm-digest DMC-IDENT-001 passed', 'vm-digest DMC-IDENT-002 passed', 'vm-digest DMC-SYNCVER-001 passed', 'vm-digest DMC-SYNCVER-002 passed',
+    ...ids.map((id) => `lab-pc ${id} passed`), ...ids.map((id) => `lab-pc-bad-login ${id} harness-error`), ...ids.map((id) => `vm-digest ${id} passed`),
   ]);
+  const refused = results.tests.find((t) => t.target === 'lab-pc-bad-login')?.error?.message ?? '';
+  assert.match(refused, /authentication failed for user "admin" \(tried: password \(from DMC_TEST_SSH_WRONG_PASSWORD\)\)/);
   const state = JSON.parse(readFileSync(join(lab.dir, 'device', 'state.json'), 'utf8')) as { enrollment: { enrollmentId: string; providerId: string } | null };
   assert.equal(state.enrollment?.providerId, 'DMCHarness');
   assert.notEqual(state.enrollment?.enrollmentId, lab.enrollmentId, 'the lab PC was enrolled again by the run, through the agent');
