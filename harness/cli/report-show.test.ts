@@ -1,11 +1,11 @@
 /**
- * Issue #14, item 4: a conformance run killed outright (SIGKILL to `dmc run` and its Playwright children, after some
- * tests finished) leaves a readable results.partial.jsonl, and `dmc report show` (a real `dmc` process) says the run
+ * Issue #14, item 4: a conformance run killed outright (SIGKILL to the Playwright runner and workers under `dmc run`,
+ * after some tests finished) leaves a readable results.partial.jsonl, and `dmc report show` (a real `dmc` process) says the run
  * was cut short and lists what finished. A complete run is shown as ended; a directory without a run is refused.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,24 +28,62 @@ function dmc(args: string[]): { status: number | null; stdout: string; stderr: s
 
 const finished = (): number => (existsSync(partialFile) ? readFileSync(partialFile, 'utf8').split('\n').filter(Boolean).length : 0);
 
+/** The processes of a process group (Linux /proc), so the test can kill Playwright under a living `dmc run`. */
+function groupMembers(pgid: number): number[] {
+  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((d) => {
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return Number(fields[2]) === pgid ? [Number(d)] : [];
+    } catch {
+      return []; // the process ended while the list was read
+    }
+  });
+}
+
+let dmcRunOutput = '';
+let dmcRunExit: number | null = null;
+let group: number | undefined;
+
 before(async () => {
   const inventory = join(dir, 'lab.yaml');
   writeFileSync(inventory, 'targets:\n  - kind: virtual\n    name: vm-clean\n');
-  // `dmc run` as a user starts it, in its own process group so that the kill reaches Playwright and its workers.
+  // `dmc run` as a user starts it, in a process group of its own with the Playwright runner and workers it starts.
   const child = spawn(
     process.execPath,
     [DMC, 'run', '--config', join(here, 'test-fixtures/run/playwright.config.ts'), '--inventory', inventory, '--workers', '1', '--output', output],
-    { cwd: root, env: { ...process.env, CI: '', FORCE_COLOR: '0', DMC_RUN_FIXTURE_HANG: '1' }, stdio: 'ignore', detached: true },
+    { cwd: root, env: { ...process.env, CI: '', FORCE_COLOR: '0', DMC_RUN_FIXTURE_HANG: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
-  const exited = new Promise<NodeJS.Signals | null>((done) => child.once('exit', (_code, signal) => done(signal)));
+  group = child.pid;
+  child.stdout!.on('data', (d: Buffer) => (dmcRunOutput += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (dmcRunOutput += d.toString()));
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   // Generous: on a loaded machine starting Playwright alone takes many seconds. Tests 1-4 finish, 5 hangs.
   const deadline = Date.now() + 90_000;
   while (finished() < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  process.kill(-child.pid!, 'SIGKILL');
-  assert.equal(await exited, 'SIGKILL', 'dmc run was killed, it did not end by itself');
+  // SIGKILL to Playwright (runner and workers), as an out-of-memory kill would: nothing of it can write a report.
+  const playwright = groupMembers(child.pid!).filter((pid) => pid !== child.pid);
+  assert.ok(playwright.length > 0, 'Playwright runs under dmc run');
+  for (const pid of playwright) process.kill(pid, 'SIGKILL');
+  dmcRunExit = await exited;
 });
 
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(() => {
+  // Whatever of the run is still alive when a test failed early (the group is the one this file started).
+  if (group !== undefined) for (const pid of groupMembers(group)) process.kill(pid, 'SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('dmc run outlives its killed Playwright, exits 1 and points at the finished tests', () => {
+  assert.equal(dmcRunExit, 1, dmcRunOutput);
+  assert.ok(
+    dmcRunOutput.includes(
+      `Playwright ended (SIGKILL) without writing ${join(output, 'results.json')}; finished tests, if any, are in ${partialFile} ` +
+        `(dmc report show ${output} lists them). Last lines of ${join(output, 'playwright.log')}:\n`,
+    ),
+    dmcRunOutput,
+  );
+});
 
 test('a run killed with SIGKILL leaves every finished test in a readable results.partial.jsonl and no results.json', () => {
   assert.equal(existsSync(join(output, 'results.json')), false, 'the reporter never reached onEnd');
