@@ -10,6 +10,7 @@ import { inventoryForReport } from './fixtures/targets/inventory.js';
  *   DMC_WORKERS       parallel workers (default 2: CI has two cores)
  *   DMC_BLOB          1: also write a blob report, to merge shards (`--shard i/n` turns it on too)
  *   DMC_PROJECT_GREP  {"<target>": "<regex>"}: a grep per project (used by the mutation test)
+ *   DMC_KEEP_WORK_DIR 1: keep each worker's folder under the system temp dir (virtual device state, server data, transcripts)
  *
  * Devices and workers: a real device (ssh, local) serves one worker at a time (its project has `workers: 1`).
  * A virtual target starts a fresh device per worker (own state dir, enrolled into that worker's MDM server), so

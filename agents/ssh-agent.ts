@@ -207,13 +207,25 @@ export class SshTransport implements Transport {
       });
     }
     const release = await this.slots.acquire();
+    let dropped: Dropped | undefined;
     try {
       for (let attempts = 1; ; attempts++) {
         try {
           const client = await this.connection();
           return { ...(await this.execOnce(client, request)), attempts };
         } catch (err) {
+          const code = (err as { code?: unknown }).code;
+          if (dropped !== undefined && (code === 'DMC_ERR_AGENT_UNREACHABLE' || code === 'DMC_ERR_AGENT_CONNECT_TIMEOUT')) {
+            // A device that went away under the probe (a reboot) also refuses the new connection: that is still
+            // this probe's dropped connection, and the report must say which probe it cut.
+            const why = (err as Error).message.replace(`${this.target}: `, '');
+            throw errors.DMC_ERR_AGENT_CONNECTION_DROPPED.create(
+              { target: this.target, probe: request.probe, attempts: attempts - 1, reason: `${dropped.message}; reconnecting failed: ${why}` },
+              { cause: err },
+            );
+          }
           if (!(err instanceof Dropped)) throw err;
+          dropped = err;
           if (!request.retryable || attempts >= 2) {
             throw errors.DMC_ERR_AGENT_CONNECTION_DROPPED.create({ target: this.target, probe: request.probe, attempts, reason: err.message });
           }

@@ -43,7 +43,7 @@ export interface ExecReply {
   delayMs?: number;
   /** Never answer (until the client closes the channel). */
   hang?: boolean;
-  /** Destroy the TCP socket instead of answering. */
+  /** Destroy the TCP socket instead of answering (after writing `stdout`, when given: a cut in mid-output). */
   dropConnection?: boolean;
 }
 
@@ -110,8 +110,13 @@ export async function startProbeSshServer(options: ProbeSshServerOptions): Promi
     };
     stream.on('close', end);
     if (reply.dropConnection === true) {
-      (client as unknown as { _sock: Socket })._sock.destroy();
-      end();
+      const drop = (): void => {
+        (client as unknown as { _sock: Socket })._sock.destroy();
+        end();
+      };
+      if (reply.stdout === undefined) return drop();
+      stream.write(reply.stdout);
+      setTimeout(drop, 50); // the first half of the output reaches the client before the socket goes
       return;
     }
     if (reply.hang === true) return;

@@ -13,6 +13,7 @@ import { loadOrCreateAuthority } from '../pki/index.js';
 import { startMdmServer } from '../server/index.js';
 import { tcpProbe } from './doctor/connect-checks.js';
 import { registerDoctorCommand } from './doctor-command.js';
+import { generateKeyPair, publicKeyFingerprint } from '../../agents/test-support/probe-ssh-server.js';
 import { startVirtualLab, type VirtualLab } from './test-support/virtual-lab.js';
 
 let lab: VirtualLab;
@@ -195,6 +196,17 @@ describe('dmc doctor', () => {
     assert.equal(status(out, 'PowerShell'), 'PASS');
     assert.equal(status(out, 'harness URL reachable'), 'PASS');
     assert.match(out, /not ready: 1 check failed/);
+  });
+
+  it('a host key that is not the pinned one (a reinstalled PC) fails with both fingerprints and the fix; nothing runs on the device', async () => {
+    const pinned = publicKeyFingerprint(generateKeyPair());
+    const inventory = await variant('changed-key.yaml', (text) => text.replace(`    hostKey: ${lab.hostKey}`, `    hostKey: ${pinned}\n    acceptNewHostKey: true`));
+    const { out, exitCode } = await runDoctor(['lab-vm', '--inventory', inventory]);
+    assert.equal(exitCode, 1);
+    const line = `host key changed: the server offered ${lab.hostKey} but ${pinned} is pinned; if the machine was reinstalled on purpose, set hostKey: "${lab.hostKey}" in the target`;
+    assert.ok(out.includes(line), out);
+    assert.match(out, /fix: if the device was reinstalled, confirm the new key \(ssh-keyscan -p \d+ 127\.0\.0\.1 \| ssh-keygen -lf -\) and update hostKey in the inventory/);
+    for (const name of ['login works', 'PowerShell', 'enrollments', 'build and edition']) assert.equal(status(out, name), 'SKIP', name);
   });
 
   it('a stopped device: SSH fails with the fix, the device checks are skipped, exit code 1', async () => {

@@ -3,6 +3,7 @@
  *   dmc report diff <old> <new> [--json]   what changed run over run; exit code 1 when anything regressed
  *   dmc report merge <files...> --out <dir> merge the results.json of shards into one package
  *   dmc report html <results.json> [--out <file>]  render the matrix again (after a hand edit or a merge)
+ *   dmc report show <dir>                   whether the run ended and what finished; exit 1 when it was cut short
  * A bad input file ends as a DmcError naming the file and the field (main.ts prints it on one line, exit 2).
  */
 import { writeFileSync } from 'node:fs';
@@ -12,11 +13,15 @@ import { diffRuns, hasRegressions } from '../report/diff.js';
 import { formatDiff } from '../report/diff-text.js';
 import { renderMatrixHtml } from '../report/matrix-html.js';
 import { mergeResultFiles } from '../report/merge.js';
+import { readRunOnDisk } from '../report/partial-results.js';
+import { formatRun } from '../report/run-text.js';
 import { readResults } from '../report/results-io.js';
 import { HTML_FILE } from '../report/results-model.js';
 
 /** Exit code of `dmc report diff` when at least one test regressed. */
 export const EXIT_REGRESSION = 1;
+/** Exit code of `dmc report show` when the run was cut short (killed: no results.json; or interrupted). */
+export const EXIT_CUT_SHORT = 1;
 
 export interface ReportCommandOptions {
   /** Where the output goes; process.stdout by default. */
@@ -50,6 +55,16 @@ export function registerReportCommand(program: Command, options: ReportCommandOp
     .action((files: string[], flags: { out: string }) => {
       const merged = mergeResultFiles(files, flags.out);
       write(`merged ${merged.tests.length} tests on ${merged.targets.length} targets from ${files.length} files into ${flags.out}\n`);
+    });
+
+  report
+    .command('show')
+    .description(`say whether a run ended and what finished, also for a killed run (only results.partial.jsonl); exit ${EXIT_CUT_SHORT} when it was cut short`)
+    .argument('<dir>', 'the output directory of the run (or its results.json or results.partial.jsonl)')
+    .action((path: string) => {
+      const { text, cutShort } = formatRun(readRunOnDisk(path));
+      write(text);
+      setExitCode(cutShort ? EXIT_CUT_SHORT : 0);
     });
 
   report

@@ -136,7 +136,8 @@ export async function runConformance(flags: RunFlags, io: RunIo): Promise<number
   if (!existsSync(resultsFile)) {
     io.write(
       `Playwright ended (${exit.signal ?? `exit code ${exit.code}`}) without writing ${resultsFile}; ` +
-        `finished tests, if any, are in ${join(plan.outputDir, PARTIAL_FILE)}. Last lines of ${logFile}:\n${tail(logFile, 30)}\n`,
+        `finished tests, if any, are in ${join(plan.outputDir, PARTIAL_FILE)} (dmc report show ${plan.outputDir} lists them). ` +
+        `Last lines of ${logFile}:\n${tail(logFile, 30)}\n`,
     );
     return interrupted ? 130 : 1;
   }

@@ -40,6 +40,10 @@ export const errors = defineErrors({
   DMC_ERR_REPORT_MERGE_NOTHING: defineError<{ count: number }>('DMC_ERR_REPORT_MERGE_NOTHING', {
     message: (f) => `Cannot merge ${f.count} results files: give at least one`,
   }),
+  DMC_ERR_REPORT_NO_RUN: defineError<{ dir: string }>('DMC_ERR_REPORT_NO_RUN', {
+    message: (f) =>
+      `The directory ${f.dir} holds no conformance run: neither results.json nor results.partial.jsonl is in it`,
+  }),
   DMC_ERR_REPORT_BAD_OPTIONS: defineError<{ field: string; issue: string; received: unknown }>('DMC_ERR_REPORT_BAD_OPTIONS', {
     message: (f) =>
       `The conformance reporter's option ${f.field} is invalid: ${f.issue} (received ${shown(f.received, 60)})`,
