@@ -8,6 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadInventory } from '../../fixtures/targets/inventory.js';
+import { isProfilePath } from '../../fixtures/virtual-device/profiles.js';
 import { buildProfile, type BuiltProfile } from './calibrate/build-profile.js';
 import { connectTarget } from './calibrate/connect.js';
 import { factsObserved } from './calibrate/facts.js';
@@ -62,7 +63,8 @@ export async function calibrateTarget(name: string, flags: CalibrateFlags, io: C
       .reverse();
     built = buildProfile(
       {
-        name: flags.name ?? name, target: name, at: startedAt.toISOString(), freshEnrollment: connected.freshEnrollment,
+        // A virtual device of a built-in profile calibrates to that profile's name, so its expectations still apply.
+        name: flags.name ?? (target.kind === 'virtual' && !isProfilePath(target.profile) ? target.profile : name), target: name, at: startedAt.toISOString(), freshEnrollment: connected.freshEnrollment,
         enrollmentId: connected.enrollmentId, providerId: connected.providerId, upn: connected.upn,
         discoveryUrl: connected.discoveryUrl, managementUrl: connected.server.managementUrl, thumbprints,
       },
@@ -109,7 +111,7 @@ export function registerCalibrateCommand(program: Command, options: Partial<Cali
     .argument('<target>', 'target name in the inventory (ssh, local or virtual)')
     .requiredOption('--inventory <file>', 'YAML inventory holding the target')
     .option('--output <file>', 'where the profile goes (default <target>.profile.json)')
-    .option('--name <name>', "the profile's name (default the target's name)")
+    .option('--name <name>', "the profile's name (default the target's name; a virtual target's built-in profile name)")
     .action(async (name: string, flags: CalibrateFlags) => {
       await calibrateTarget(name, flags, {
         write: options.write ?? ((t) => void process.stdout.write(t)),
