@@ -5,7 +5,9 @@
  *   calibration cannot observe (profile-schema.ts: name, source, calibration, and the event IDs it cannot provoke);
  * - a profile changed by hand (task name, event IDs, a node default, a node's registry placement, an extra registry
  *   value) changes what the virtual device does, and calibration reads each change back;
- * - a virtual device loaded from a calibrated file passes the identity, poll and first-sync-status suites.
+ * - a virtual device loaded from a calibrated file passes the identity, poll and first-sync-status suites;
+ * - the same holds through an ssh target of a lab inventory (a device enrolled before calibration, whose harness
+ *   data directory the server takes over, as with a lab PC).
  */
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
@@ -19,6 +21,7 @@ import type { ProfileFile } from '../../fixtures/virtual-device/profile-schema.j
 import { readResults } from '../report/results-io.js';
 import { calibrateTarget } from './calibrate-command.js';
 import { registerRunCommand } from './run-command.js';
+import { startVirtualLab } from './test-support/virtual-lab.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dmc-calibrate-e2e-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -108,5 +111,24 @@ describe('dmc calibrate on the virtual device', { timeout: 600_000 }, () => {
     assert.ok(results.tests.length >= 30, `${results.tests.length} tests ran`);
     assert.deepEqual([...verdicts].filter((v) => v !== 'passed' && v !== 'not-applicable' && v !== 'expected-failure'), [], out);
     assert.equal(results.targets[0]?.profile, securedCoreFile);
+  });
+
+  it('calibrates an ssh target of a lab inventory, already enrolled, to the same profile', async () => {
+    const lab = await startVirtualLab({ profile: 'win11-23h2-pro-notpm' });
+    try {
+      // The lab's server stands for an earlier `dmc run`: calibration starts its own on the same port and data dir.
+      await lab.server.stop();
+      const file = join(dir, 'lab-vm.profile.json');
+      let out = '';
+      const { profile } = await calibrateTarget('lab-vm', { inventory: lab.inventoryFile, output: file }, { write: (t) => (out += t), env: lab.env, now: () => new Date() });
+      assert.match(out, /^already enrolled: /m);
+      assert.equal(profile.calibration?.freshEnrollment, false);
+      assert.equal(profile.name, 'lab-vm');
+      // ConnInfo holds the device's history (a session that failed leaves ServerLastFailureTime), so it is not compared.
+      const noHistory = (p: ProfileFile): unknown => observable({ ...p, registry: { ...p.registry, connInfo: { ...p.registry.connInfo, values: {} } } });
+      assert.deepEqual(noHistory(profile), noHistory(dataFile('win11-23h2-pro-notpm')));
+    } finally {
+      await lab.close();
+    }
   });
 });

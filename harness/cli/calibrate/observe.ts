@@ -2,10 +2,10 @@
  * The calibration script: the observation probes around a fixed set of DMClient commands, in an order that lets
  * each observation be told apart (docs/calibration.md, "What calibrate does"):
  *
- * 1. probes: os-info, tpm, device-guard; a registry snapshot of the enrollment's keys; the enrollment's tasks; the
- *    newest event record (nothing before it is looked at).
+ * 1. probes: os-info, tpm, device-guard; the newest event record (nothing before it is looked at).
  * 2. a clean session (Gets of DevInfo/DevDetail nodes that every device has): the event IDs it logs are the
- *    session's own; the first is "session started", the last "session ended".
+ *    session's own; the first is "session started", the last "session ended". Then a registry snapshot of the
+ *    enrollment's keys (what enrollment and a successful session leave there).
  * 3. the node session: a Get of every readable DMClient node of the DDF catalogue in both trees (the status and
  *    value of a fresh enrollment), and one Get of a node that does not exist: an ID logged there and not in step 2
  *    is "command failed".
@@ -143,14 +143,13 @@ export async function observe(t: CalibrationTarget, log: (line: string) => void)
   const since = new Date(Date.now() - 7 * 86_400_000).toISOString();
   const { agent, providerId, enrollmentId } = t;
 
-  log('probes: os-info, tpm, device-guard, registry-snapshot, scheduled-tasks, event-log');
+  log('probes: os-info, tpm, device-guard, event-log');
   const osInfo = await agent.osInfo();
   const tpm = await agent.tpm();
   if (!tpm.available) throw errors.DMC_ERR_CLI_CALIBRATE_PROBE.create({ target: t.target.name, probe: 'tpm', reason: tpm.reason ?? 'not available' });
   const deviceGuard = await agent.deviceGuard();
   if (!deviceGuard.available) throw errors.DMC_ERR_CLI_CALIBRATE_PROBE.create({ target: t.target.name, probe: 'device-guard', reason: deviceGuard.reason ?? 'not available' });
   const roots = enrollmentRoots(enrollmentId);
-  const registry = await agent.snapshotRegistry(roots);
   let mark = await newestRecordId(t, since);
 
   log('session 1: DevInfo and DevDetail (a session without failures)');
@@ -162,6 +161,8 @@ export async function observe(t: CalibrationTarget, log: (line: string) => void)
   });
   const clean = await eventsAfter(t, since, mark);
   mark = Math.max(mark, ...clean.map((e) => e.RecordId ?? 0));
+  // After a successful session, so ConnInfo shows what one leaves behind whatever the device's history.
+  const registry = await agent.snapshotRegistry(roots);
 
   const nodesToRead = readableNodes();
   log(`session 2: Get of ${nodesToRead.length} readable DMClient nodes and of one that does not exist`);
