@@ -48,6 +48,20 @@ export const errors = defineErrors({
       message: (f) => `unenrolling ${f.enrollmentId} on ${f.target} failed with HRESULT ${f.hresult}; left behind: ${f.leftovers}`,
     },
   ),
+  DMC_ERR_CLI_CALIBRATE_SYNC: defineError<{ target: string; hresult: string; output: string }>('DMC_ERR_CLI_CALIBRATE_SYNC', {
+    message: (f) => `dmc calibrate: ${f.target} did not start an OMA-DM session when asked (HRESULT ${f.hresult}): ${shown(f.output, 200)}`,
+  }),
+  DMC_ERR_CLI_CALIBRATE_PROBE: defineError<{ target: string; probe: string; reason: string }>('DMC_ERR_CLI_CALIBRATE_PROBE', {
+    message: (f) => `dmc calibrate: the ${f.probe} probe cannot read ${f.target}: ${f.reason} (calibration needs an administrator's login)`,
+  }),
+  DMC_ERR_CLI_CALIBRATE_INCOMPLETE: defineError<{ target: string; field: string; problem: string; missing: string[] }>('DMC_ERR_CLI_CALIBRATE_INCOMPLETE', {
+    message: (f) =>
+      `dmc calibrate: what ${f.target} showed does not make a valid profile (field ${f.field}: ${f.problem})` +
+      (f.missing.length === 0 ? '' : `; not observed: ${f.missing.join(', ')}`),
+  }),
+  DMC_ERR_CLI_CALIBRATE_OUTPUT: defineError<{ file: string; reason: string }>('DMC_ERR_CLI_CALIBRATE_OUTPUT', {
+    message: (f) => `dmc calibrate: cannot write ${shown(f.file)}: ${f.reason}`,
+  }),
 });
 
 /** An HRESULT as Windows prints it: 0x80180014 (probes report them as signed 32-bit integers). */

@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { DmcError } from '../errors.js';
+import { registerCalibrateCommand } from './calibrate-command.js';
 import { registerCatalogCommand } from './catalog-command.js';
 import { registerReportCommand } from './report-command.js';
 import { registerRunCommand } from './run-command.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerRunCommand(program);
   registerDoctorCommand(program);
   registerEnrollCommands(program);
+  registerCalibrateCommand(program);
   registerCatalogCommand(program);
   registerServerCommand(program);
   registerVirtualDeviceCommand(program);

@@ -117,7 +117,7 @@ export function registerVirtualDeviceCommand(program: Command): void {
     .option('--user <user>', 'enrollment user (UPN or name)')
     .option('--password <password>', 'enrollment password (or env DMC_PASSWORD)')
     .requiredOption('--state-dir <dir>', 'directory holding the device state (created if missing)')
-    .option('--profile <name>', `device profile (default ${defaultProfileName}, or the one the state dir was created with)`)
+    .option('--profile <name|file>', `device profile: a built-in name or a profile file (default ${defaultProfileName}, or the one the state dir was created with)`)
     .option('--ca <file>', 'PEM CA certificate(s) to trust for the server before enrollment')
     .option('--ssh-port <n>', 'SSH port (0 picks a free one)', '0')
     .option('--ssh-authorized-key <file>', 'authorized_keys file for SSH public-key login')
