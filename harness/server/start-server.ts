@@ -41,7 +41,29 @@ export interface MdmServerOptions {
   requireSigning?: boolean | string[];
   enrollmentBodyLimit?: number;
   managementBodyLimit?: number;
+  /** How long a slow or silent connection may hold the server (defaults: DEFAULT_SERVER_TIMEOUTS). */
+  timeouts?: Partial<ServerTimeouts>;
+  /** Where refusals are logged (JSON lines, warn level: code and message, never a secret); no log when omitted. */
+  log?: NodeJS.WritableStream;
 }
+
+/**
+ * A device on a bad network, or a peer that opens connections and says nothing, must not hold the server forever
+ * (fastify's own defaults leave requestTimeout and the socket idle timeout off). All in milliseconds.
+ */
+export interface ServerTimeouts {
+  /** Until the request headers are complete (node's headersTimeout). */
+  headersMs: number;
+  /** Until the whole request, body included, has arrived (node's requestTimeout). */
+  requestMs: number;
+  /** A socket with no traffic at all is closed (fastify connectionTimeout), TLS handshake included. */
+  idleMs: number;
+  /** An idle keep-alive connection between two requests. */
+  keepAliveMs: number;
+}
+
+/** A 1 MiB SyncML message takes far less than 30 s even on a slow link; a stalled one is cut there. */
+export const DEFAULT_SERVER_TIMEOUTS: ServerTimeouts = { headersMs: 20_000, requestMs: 30_000, idleMs: 60_000, keepAliveMs: 30_000 };
 
 export interface MdmServer {
   discoveryUrl: string;
@@ -66,6 +88,15 @@ const optionsSchema = z.object({
   providerId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
   publicHost: z.string().min(1).optional(),
   publicPort: z.number().int().min(1).max(65535).optional(),
+  timeouts: z
+    .object({
+      headersMs: z.number().int().min(1),
+      requestMs: z.number().int().min(1),
+      idleMs: z.number().int().min(1),
+      keepAliveMs: z.number().int().min(1),
+    })
+    .partial()
+    .optional(),
 });
 
 function urlHost(host: string): string {
@@ -111,7 +142,21 @@ export async function startMdmServer(options: MdmServerOptions): Promise<MdmServ
     void enrollments.update(alert.deviceId, (r) => ({ ...r, unenrolledAt: alert.at })).catch(() => undefined);
   });
 
-  const app = Fastify({ https: authority.httpsOptions(), logger: false, keepAliveTimeout: 30_000 });
+  const timeouts = { ...DEFAULT_SERVER_TIMEOUTS, ...options.timeouts };
+  const app = Fastify({
+    https: {
+      ...authority.httpsOptions(),
+      handshakeTimeout: Math.min(timeouts.idleMs, 120_000),
+      // node looks for expired headers/requests on this period (default 30 s): a short timeout needs a short period.
+      connectionsCheckingInterval: Math.max(100, Math.min(5_000, Math.floor(Math.min(timeouts.headersMs, timeouts.requestMs) / 4))),
+    },
+    logger: options.log === undefined ? false : { level: 'warn', stream: options.log },
+    keepAliveTimeout: timeouts.keepAliveMs,
+    requestTimeout: timeouts.requestMs,
+    connectionTimeout: timeouts.idleMs,
+  });
+  // node checks headersTimeout only when it is below requestTimeout; fastify has no option for it.
+  app.server.headersTimeout = Math.min(timeouts.headersMs, timeouts.requestMs);
   let publicBaseUrl: string | undefined;
   if (options.publicHost !== undefined) publicBaseUrl = `https://${urlHost(options.publicHost)}:${options.publicPort ?? options.port}`;
   const credentials = { user: options.user, password: options.password };
