@@ -8,6 +8,8 @@
 export const REDACTED = '[redacted]';
 
 const PASSWORD = /(<(?:[\w-]+:)?Password\b[^>]*>)[\s\S]*?(<\/(?:[\w-]+:)?Password>)/g;
+/** A Password element whose closing tag is missing or mangled (a broken request still carries the password). */
+const PASSWORD_UNCLOSED = /(<(?:[\w-]+:)?Password\b[^>]*>)(?!\[redacted\])[^<]+/g;
 const CRED = /<Cred>[\s\S]*?<\/Cred>/g;
 const DATA = /(<Data\b[^>]*>)[\s\S]*?(<\/Data>)/g;
 const AAUTHSECRET = /(name="AAUTHSECRET"\s+value=")[^"]*(")/g;
@@ -22,10 +24,18 @@ function redactProvisioningToken(base64: string): string {
   return Buffer.from(redactText(doc), 'utf8').toString('base64');
 }
 
-export function redactText(text: string): string {
-  return text
+/**
+ * `knownSecrets`: values the caller knows are secret (the server's enrollment password): replaced wherever they
+ * appear, also in text no pattern recognises (a mangled request, an XML parser's message quoting it).
+ */
+export function redactText(text: string, knownSecrets: readonly string[] = []): string {
+  let out = text;
+  // Shorter values would redact ordinary words; a 1-3 character password is not a secret worth the name anyway.
+  for (const secret of knownSecrets) if (secret.length >= 4) out = out.replaceAll(secret, REDACTED);
+  return out
     .replace(PROVISION_DOC_TOKEN, (_m, open: string, b64: string, close: string) => `${open}${redactProvisioningToken(b64)}${close}`)
     .replace(PASSWORD, `$1${REDACTED}$2`)
+    .replace(PASSWORD_UNCLOSED, `$1${REDACTED}`)
     .replace(CRED, (cred) => cred.replace(DATA, `$1${REDACTED}$2`))
     .replace(AAUTHSECRET, `$1${REDACTED}$2`)
     .replace(AAUTHSECRET_ESCAPED, `$1${REDACTED}$2`)

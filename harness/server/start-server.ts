@@ -17,6 +17,7 @@ import { DeviceAuthenticator } from './device-auth.js';
 import { errors } from './errors.js';
 import { managementPlugin } from './management-plugin.js';
 import { SessionEngine, type DeviceHandle } from './session/index.js';
+import { redactText } from './redact.js';
 import { TranscriptWriter } from './transcript.js';
 
 export interface MdmServerOptions {
@@ -99,6 +100,16 @@ const optionsSchema = z.object({
     .optional(),
 });
 
+/**
+ * The log stream with known secrets redacted: a refusal's message may quote the request (an XML parser error
+ * quotes the text around the fault), and in a broken request the password may be anywhere. pino writes one JSON
+ * line per call, so the secret is also looked for as JSON escapes it.
+ */
+function redactingStream(out: NodeJS.WritableStream, secrets: string[]): { write(line: string): void } {
+  const forms = [...new Set(secrets.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]))];
+  return { write: (line: string) => void out.write(redactText(line, forms)) };
+}
+
 function urlHost(host: string): string {
   return isIP(host) === 6 ? `[${host}]` : host;
 }
@@ -130,7 +141,8 @@ export async function startMdmServer(options: MdmServerOptions): Promise<MdmServ
   const authority = await loadOrCreateAuthority({ dataDir: options.dataDir, hosts });
   const enrollments = await EnrollmentStore.open(options.dataDir);
   const engine = await SessionEngine.open({ dataDir: options.dataDir });
-  const transcripts = new TranscriptWriter(options.dataDir);
+  // The configured password is redacted wherever it appears, also inside requests too broken to recognise it in.
+  const transcripts = new TranscriptWriter(options.dataDir, { secrets: [options.password] });
   const onExchange = (record: ExchangeRecord) => transcripts.record(record);
   const signing = options.requireSigning ?? false;
   const authenticator = new DeviceAuthenticator({
@@ -150,7 +162,7 @@ export async function startMdmServer(options: MdmServerOptions): Promise<MdmServ
       // node looks for expired headers/requests on this period (default 30 s): a short timeout needs a short period.
       connectionsCheckingInterval: Math.max(100, Math.min(5_000, Math.floor(Math.min(timeouts.headersMs, timeouts.requestMs) / 4))),
     },
-    logger: options.log === undefined ? false : { level: 'warn', stream: options.log },
+    logger: options.log === undefined ? false : { level: 'warn', stream: redactingStream(options.log, [options.password]) },
     keepAliveTimeout: timeouts.keepAliveMs,
     requestTimeout: timeouts.requestMs,
     connectionTimeout: timeouts.idleMs,
