@@ -26,12 +26,24 @@ export function keepAliveAgent(identity: Omit<Identity, 'agent'>): Agent {
   return new Agent({ keepAlive: true, maxSockets: 4, ca: identity.ca, ...(identity.cert === undefined ? {} : { cert: identity.cert, key: identity.key }) });
 }
 
-export function send(url: string, body: Buffer, headers: Record<string, string>, identity: Identity, hangMs = HANG_MS): Promise<Outcome> {
+/**
+ * One POST. A keep-alive connection the server closed as idle at the moment the client reused it fails with a
+ * reset before any byte of the answer; HTTP lets a client retry then (RFC 9112 9.3.1), and so does this one, once,
+ * on a new connection. Any other failure is the outcome.
+ */
+export async function send(url: string, body: Buffer, headers: Record<string, string>, identity: Identity, hangMs = HANG_MS): Promise<Outcome> {
+  const first = await sendOnce(url, body, headers, identity, hangMs);
+  if (first.kind !== 'dropped' || !first.reusedSocket || identity.agent === undefined) return first;
+  const { agent: _reused, ...fresh } = identity;
+  return sendOnce(url, body, headers, fresh, hangMs);
+}
+
+function sendOnce(url: string, body: Buffer, headers: Record<string, string>, identity: Identity, hangMs: number): Promise<Outcome & { reusedSocket?: boolean }> {
   const started = performance.now();
   const ms = () => Math.round(performance.now() - started);
   return new Promise((resolve) => {
     let settled = false;
-    const done = (outcome: Outcome) => {
+    const done = (outcome: Outcome & { reusedSocket?: boolean }) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -57,7 +69,7 @@ export function send(url: string, body: Buffer, headers: Record<string, string>,
       done({ kind: 'hang', ms: ms() });
       req.destroy();
     }, hangMs);
-    req.on('error', (err) => done({ kind: 'dropped', error: (err as NodeJS.ErrnoException).code ?? err.message, ms: ms() }));
+    req.on('error', (err) => done({ kind: 'dropped', error: (err as NodeJS.ErrnoException).code ?? err.message, ms: ms(), reusedSocket: req.reusedSocket }));
     req.end(body);
   });
 }
