@@ -5,7 +5,6 @@
  * the server's own timeout should have ended it, and every case ends by checking that the server still serves a
  * good message.
  */
-import { request as httpsRequest } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import type { ServerTimeouts } from '../server/index.js';
 import type { EnrolledDevice } from '../server/test-device.js';
@@ -145,59 +144,60 @@ async function dropMidSession(input: ConnectionInput, identity: Identity, host: 
   }
 }
 
-/** Streams `total` bytes with a Content-Length (or chunked) and reads the answer, stopping as soon as it arrives. */
-function streamBody(url: string, headers: Record<string, string>, identity: Identity, total: number, chunked: boolean): Promise<Outcome> {
+/**
+ * Streams `total` bytes with a Content-Length (or chunked) over a raw TLS socket, reading the answer while it
+ * writes, as a careful client does: a server that refuses early answers before the upload ends, and node's HTTP
+ * client, busy writing on a loaded machine, lost that answer to the write error when the server finally closed.
+ */
+async function streamBody(url: string, headers: Record<string, string>, identity: Identity, total: number, chunked: boolean): Promise<Outcome> {
   const started = performance.now();
   const ms = () => Math.round(performance.now() - started);
+  const target = new URL(url);
+  const socket = await openTls(target.origin, identity);
   return new Promise((resolve) => {
-    let answered = false;
-    let response: number | undefined;
-    const chunks: Buffer[] = [];
-    const timer = setTimeout(() => {
-      answered = true;
-      req.destroy();
-      resolve({ kind: 'hang', ms: ms() });
-    }, HANG_MS * 4);
-    const req = httpsRequest(url, {
-      method: 'POST',
-      headers: { ...headers, ...(chunked ? {} : { 'content-length': String(total) }) },
-      ca: identity.ca,
-      ...(identity.cert === undefined ? {} : { cert: identity.cert, key: identity.key }),
-      agent: false,
-    }, (res) => {
-      response = res.statusCode ?? 0;
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        if (answered) return;
-        answered = true;
-        clearTimeout(timer);
-        req.destroy();
-        resolve({ kind: 'answer', status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: ms() });
-      });
+    let received = Buffer.alloc(0);
+    let settled = false;
+    const finish = (outcome: Outcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(outcome);
+    };
+    /** A complete answer in `received` (status line, headers, Content-Length bytes of body), if there is one. */
+    const answer = (): Outcome | undefined => {
+      const text = received.toString('latin1');
+      const end = text.indexOf('\r\n\r\n');
+      if (end === -1) return undefined;
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
+      const length = Number(/\r\ncontent-length: *(\d+)/i.exec(text.slice(0, end))?.[1] ?? 0);
+      const body = received.subarray(end + 4);
+      return body.length >= length ? { kind: 'answer', status, body: body.subarray(0, length).toString('utf8'), ms: ms() } : undefined;
+    };
+    const timer = setTimeout(() => finish({ kind: 'hang', ms: ms() }), HANG_MS * 4);
+    socket.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      const done = answer();
+      if (done !== undefined) finish(done);
     });
-    req.on('error', (err) => {
-      if (answered) return;
-      // The server may close while bytes are still on their way; an answer already read wins (see 'end' above).
-      setTimeout(() => {
-        if (answered) return;
-        answered = true;
-        clearTimeout(timer);
-        // The answer came, then our still-running upload hit the closed connection: the answer is what counts.
-        if (response !== undefined) resolve({ kind: 'answer', status: response, body: Buffer.concat(chunks).toString('utf8'), ms: ms() });
-        else resolve({ kind: 'dropped', error: (err as NodeJS.ErrnoException).code ?? err.message, ms: ms() });
-      }, 200);
-    });
-    const chunk = Buffer.alloc(1024 * 1024, 0x41);
+    const closed = () => finish(answer() ?? { kind: 'dropped', error: received.length === 0 ? 'closed without an answer' : 'closed mid-answer', ms: ms() });
+    socket.on('error', closed);
+    socket.on('close', closed);
+    const head = Object.entries({ ...headers, host: target.host, ...(chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': String(total) }) })
+      .map(([k, v]) => `${k}: ${v}\r\n`).join('');
+    socket.write(`POST ${target.pathname}${target.search} HTTP/1.1\r\n${head}\r\n`);
+    const piece = Buffer.alloc(1024 * 1024, 0x41);
+    const chunk = chunked ? Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]) : piece;
     let sent = 0;
     const pump = () => {
-      while (sent < total && !answered && !req.destroyed) {
-        sent += chunk.length;
-        if (!req.write(chunk)) {
-          req.once('drain', pump);
+      while (!settled && !socket.destroyed && sent < total) {
+        sent += piece.length;
+        if (!socket.write(chunk)) {
+          socket.once('drain', pump);
           return;
         }
       }
-      if (!answered && !req.destroyed) req.end();
+      if (!settled && !socket.destroyed && chunked) socket.write('0\r\n\r\n');
     };
     pump();
   });
