@@ -27,6 +27,9 @@ describe('reliability campaign, bounded', () => {
       repeat: 1,
       idleConnections: 50,
       concurrency: 4,
+      // A test asserts no wall-clock limit (house rule; `npm test` shares a busy machine): here a hang is an answer
+      // that never comes, 30 s; `npm run fuzz` holds answers to the 5 s of issue 14.
+      hangMs: 30_000,
     });
     const rows = new Map(result.tally.rows.map((r) => [r.name, r]));
     assert.equal(rows.get('management: mutated SyncML')?.tried, 500);
@@ -38,7 +41,7 @@ describe('reliability campaign, bounded', () => {
     assert.ok(result.corpusSizes.syncml > 2, 'the corpus holds the virtual device\'s own messages besides the captures');
   });
 
-  it('meets every goal: 0 crashes, 0 5xx, 0 hangs, every refusal named, RSS bounded', () => {
+  it('meets every goal: 0 crashes, 0 5xx, 0 hangs (30 s here), every refusal named, RSS bounded', () => {
     assert.deepEqual(result.tally.missedGoals(), [], `${formatTable(result.tally)}\n${formatExamples(result.tally).join('\n')}`);
   });
 

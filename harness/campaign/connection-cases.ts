@@ -1,7 +1,7 @@
 /**
  * Slow and broken connections (issue 14, item 3). The server runs with short timeouts here (CampaignOptions
  * .timeouts) so the cases take seconds; each case counts as refused when the server cut the connection (or
- * answered with the status that names the problem), as a hang when the connection was still held HANG_MS after
+ * answered with the status that names the problem), as a hang when the connection was still held hangLimitMs() after
  * the server's own timeout should have ended it, and every case ends by checking that the server still serves a
  * good message.
  */
@@ -11,7 +11,7 @@ import type { EnrolledDevice } from '../server/test-device.js';
 import type { CampaignServer } from './campaign-server.js';
 import { SOAP_PATHS } from './corpus.js';
 import { SOAP_HEADERS, SYNCML_HEADERS, checkAlive } from './fuzz-runs.js';
-import { HANG_MS, closedByServer, openTls, send, sleep, type Identity, type Outcome } from './http-probe.js';
+import { closedByServer, hangLimitMs, openTls, send, sleep, type Identity, type Outcome } from './http-probe.js';
 import type { Tally } from './tally.js';
 import { judgeSoap, judgeSyncML, type Judged } from './verdicts.js';
 
@@ -78,8 +78,8 @@ export async function runConnectionCases(input: ConnectionInput): Promise<void> 
     {
       const socket = await openTls(server.ready.origin, identity);
       const head = `POST ${MANAGEMENT} HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/vnd.syncml.dm+xml\r\nX-Slow: ${'a'.repeat(400)}`;
-      trickle(socket, head, 50, timeouts.headersMs + HANG_MS * 2);
-      const closed = await closedByServer(socket, timeouts.headersMs + HANG_MS);
+      trickle(socket, head, 50, timeouts.headersMs + hangLimitMs() * 2);
+      const closed = await closedByServer(socket, timeouts.headersMs + hangLimitMs());
       socket.destroy();
       const judged = closedVerdict(closed, 'headers one byte per 50 ms');
       tally.count(CONNECTION_ROWS.slowHeaders, judged.verdict, judged.detail, { expected: 'refused' });
@@ -90,8 +90,8 @@ export async function runConnectionCases(input: ConnectionInput): Promise<void> 
       const socket = await openTls(server.ready.origin, identity);
       const body = input.opening(String(++session));
       socket.write(`POST ${MANAGEMENT} HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/vnd.syncml.dm+xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`);
-      trickle(socket, body, 50, timeouts.requestMs + HANG_MS * 2);
-      const closed = await closedByServer(socket, timeouts.requestMs + HANG_MS);
+      trickle(socket, body, 50, timeouts.requestMs + hangLimitMs() * 2);
+      const closed = await closedByServer(socket, timeouts.requestMs + hangLimitMs());
       socket.destroy();
       const judged = closedVerdict(closed, 'body one byte per 50 ms');
       tally.count(CONNECTION_ROWS.slowBody, judged.verdict, judged.detail, { expected: 'refused' });
@@ -174,7 +174,7 @@ async function streamBody(url: string, headers: Record<string, string>, identity
       const body = received.subarray(end + 4);
       return body.length >= length ? { kind: 'answer', status, body: body.subarray(0, length).toString('utf8'), ms: ms() } : undefined;
     };
-    const timer = setTimeout(() => finish({ kind: 'hang', ms: ms() }), HANG_MS * 4);
+    const timer = setTimeout(() => finish({ kind: 'hang', ms: ms() }), hangLimitMs() * 4);
     socket.on('data', (chunk: Buffer) => {
       received = Buffer.concat([received, chunk]);
       const done = answer();
@@ -227,7 +227,7 @@ async function bigBodies(input: ConnectionInput, identity: Identity): Promise<vo
 async function idleConnections(input: ConnectionInput, identity: Identity): Promise<void> {
   const { server, tally, timeouts } = input;
   const row = CONNECTION_ROWS.idle;
-  const limit = Math.max(timeouts.headersMs, timeouts.idleMs) + HANG_MS;
+  const limit = Math.max(timeouts.headersMs, timeouts.idleMs) + hangLimitMs();
   const watches: Array<Promise<{ ms: number; received: string } | undefined>> = [];
   const sockets: TLSSocket[] = [];
   for (let i = 0; i < input.idleConnections; i += 1) {

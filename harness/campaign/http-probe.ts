@@ -9,6 +9,15 @@ import { connect, type TLSSocket } from 'node:tls';
 /** An answer slower than this is a hang (issue 14). */
 export const HANG_MS = 5_000;
 
+let hangLimit = HANG_MS;
+/** The hang limit of this campaign run (runCampaign sets it from CampaignOptions.hangMs). */
+export function hangLimitMs(): number {
+  return hangLimit;
+}
+export function setHangLimitMs(ms: number): void {
+  hangLimit = ms;
+}
+
 export type Outcome =
   | { kind: 'answer'; status: number; body: string; ms: number }
   | { kind: 'hang'; ms: number }
@@ -31,7 +40,7 @@ export function keepAliveAgent(identity: Omit<Identity, 'agent'>): Agent {
  * reset before any byte of the answer; HTTP lets a client retry then (RFC 9112 9.3.1), and so does this one, once,
  * on a new connection. Any other failure is the outcome.
  */
-export async function send(url: string, body: Buffer, headers: Record<string, string>, identity: Identity, hangMs = HANG_MS): Promise<Outcome> {
+export async function send(url: string, body: Buffer, headers: Record<string, string>, identity: Identity, hangMs = hangLimitMs()): Promise<Outcome> {
   const first = await sendOnce(url, body, headers, identity, hangMs);
   if (first.kind !== 'dropped' || !first.reusedSocket || identity.agent === undefined) return first;
   const { agent: _reused, ...fresh } = identity;

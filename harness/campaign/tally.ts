@@ -3,6 +3,7 @@
  * a run must meet. Each row keeps the first few examples of what went wrong, with the seed of the input, so a
  * failure can be replayed.
  */
+import { hangLimitMs } from './http-probe.js';
 import type { Verdict } from './verdicts.js';
 
 export interface Row {
@@ -79,7 +80,7 @@ export class Tally {
     const missed: string[] = [];
     if (t.crashes > 0) missed.push(`${t.crashes} crash(es), goal 0`);
     if (t.serverErrors > 0) missed.push(`${t.serverErrors} 5xx answer(s), goal 0`);
-    if (t.hangs > 0) missed.push(`${t.hangs} hang(s) over 5 s, goal 0`);
+    if (t.hangs > 0) missed.push(`${t.hangs} hang(s) over ${hangLimitMs() / 1000} s, goal 0`);
     if (t.unnamed > 0) missed.push(`${t.unnamed} refusal(s) that did not name what was wrong, or answers other than expected, goal 0`);
     if (t.rssBeforeBytes !== undefined && t.rssAfterBytes !== undefined && t.rssAfterBytes - t.rssBeforeBytes > RSS_GROWTH_LIMIT_BYTES) {
       missed.push(`server RSS grew by ${mb(t.rssAfterBytes - t.rssBeforeBytes)} MB, goal at most ${mb(RSS_GROWTH_LIMIT_BYTES)} MB`);
@@ -94,7 +95,7 @@ function mb(bytes: number): string {
 
 /** The one table: a row per endpoint/class, then the total. */
 export function formatTable(tally: Tally): string {
-  const head = ['endpoint / class', 'tried', 'crashes', '5xx', 'hangs>5s', 'unnamed', 'refused ok', 'accepted', 'RSS MB before→after'];
+  const head = ['endpoint / class', 'tried', 'crashes', '5xx', `hangs>${hangLimitMs() / 1000}s`, 'unnamed', 'refused ok', 'accepted', 'RSS MB before→after'];
   const line = (name: string, r: Omit<Row, 'name' | 'examples'>) => [
     name,
     String(r.tried),

@@ -6,7 +6,7 @@
  *   read, or a SOAP fault with an MS-MDE2 subcode and a reason;
  * - unnamed: a refusal that does not say why, or a connection the server dropped without an answer;
  * - server error: a 5xx that is the server's own failure (500 SyncML/JSON, s:InternalServiceFault, a bare 5xx);
- * - hang: no answer within HANG_MS.
+ * - hang: no answer within the hang limit (http-probe.ts: 5 s in `npm run fuzz`).
  *
  * SOAP 1.2 (part 2, 7.5.1.2) sends every env:Receiver fault with HTTP 500, and MS-MDE2 2.2.10 faults are
  * s:Receiver: an authentication or certificate-request fault at HTTP 500 is the protocol's refusal, not a server
