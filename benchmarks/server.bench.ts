@@ -33,7 +33,7 @@
  * "srv CPU" is the server process's user+system CPU per session over the measured phase: on a shared, busy machine
  * it moves far less than sessions/s, so compare it first.
  */
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { cp, mkdtemp, rm, symlink } from 'node:fs/promises';
@@ -44,6 +44,7 @@ import { dirname, join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import Fastify from 'fastify';
+import { ServerProcess as ForkedServer } from '../harness/campaign/server-process.js';
 import { loadOrCreateAuthority } from '../harness/pki/index.js';
 import type { startMdmServer as StartMdmServer } from '../harness/server/index.js';
 import { enrollDevice, post, type EnrolledDevice } from '../harness/server/test-device.js';
@@ -169,42 +170,27 @@ function windowProfiler(dir: string): { start(): void; stop(name: string): void 
 
 // ---- the device side (this process) --------------------------------------------------------------------------
 
-/** One server under test in a child process, driven over IPC. */
+/** One server under test in a child process, driven over IPC (harness/campaign/server-process.ts). */
 class ServerProcess {
-  readonly #child: ChildProcess;
-  readonly #waiting = new Map<string, (message: FromServer) => void>();
+  readonly #process: ForkedServer<ToServer, FromServer>;
   #nextId = 0;
 
-  private constructor(child: ChildProcess) {
-    this.#child = child;
-    child.on('message', (message: FromServer) => {
-      const key = 'id' in message ? `${message.type}:${message.id}` : message.type;
-      const resolve = this.#waiting.get(key);
-      this.#waiting.delete(key);
-      resolve?.(message);
-    });
+  private constructor(process: ForkedServer<ToServer, FromServer>) {
+    this.#process = process;
   }
 
   static async start(kind: Kind, dataDir: string, codeRoot = REPO_ROOT): Promise<{ server: ServerProcess; ready: Extract<FromServer, { type: 'ready' }> }> {
-    const execArgv = ['--import', 'tsx', ...(process.env['DMC_BENCH_SERVER_EXEC_ARGV'] ?? '').split(' ').filter(Boolean)];
-    const child = fork(fileURLToPath(import.meta.url), [SERVE, kind, dataDir, codeRoot], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const server = new ServerProcess(child);
-    const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`))));
-    exited.catch(() => undefined);
-    const ready = await Promise.race([server.#expect('ready'), exited]);
-    return { server, ready: ready as Extract<FromServer, { type: 'ready' }> };
-  }
-
-  #expect(key: string): Promise<FromServer> {
-    return new Promise((resolve) => this.#waiting.set(key, resolve));
+    const execArgv = (process.env['DMC_BENCH_SERVER_EXEC_ARGV'] ?? '').split(' ').filter(Boolean);
+    const { server, ready } = await ForkedServer.start<ToServer, FromServer>(fileURLToPath(import.meta.url), [SERVE, kind, dataDir, codeRoot], { execArgv, name: `${kind} server` });
+    return { server: new ServerProcess(server), ready: ready as Extract<FromServer, { type: 'ready' }> };
   }
 
   /** Asks the server to queue one session's commands; resolves when they are queued, with a promise of their settling. */
   async sync(deviceId: string): Promise<{ settled: Promise<Extract<FromServer, { type: 'settled' }>> }> {
     const id = ++this.#nextId;
-    const queued = this.#expect(`queued:${id}`);
-    const settled = this.#expect(`settled:${id}`) as Promise<Extract<FromServer, { type: 'settled' }>>;
-    this.#child.send({ type: 'sync', id, deviceId } satisfies ToServer);
+    const queued = this.#process.expect(`queued:${id}`);
+    const settled = this.#process.expect(`settled:${id}`) as Promise<Extract<FromServer, { type: 'settled' }>>;
+    this.#process.send({ type: 'sync', id, deviceId });
     await queued;
     // Wrapped: an async function returning a promise would adopt it and wait for the settling.
     return { settled };
@@ -213,17 +199,13 @@ class ServerProcess {
   measure(on: true): void;
   measure(on: false): Promise<{ peakMb: number; cpuMs: number }>;
   measure(on: boolean): void | Promise<{ peakMb: number; cpuMs: number }> {
-    const rss = on ? undefined : this.#expect('rss');
-    this.#child.send({ type: 'measure', on } satisfies ToServer);
+    const rss = on ? undefined : this.#process.expect('rss');
+    this.#process.send({ type: 'measure', on });
     return rss?.then((m) => m as Extract<FromServer, { type: 'rss' }>);
   }
 
-  async stop(): Promise<void> {
-    const stopped = this.#expect('stopped');
-    const exited = new Promise((resolve) => this.#child.once('exit', resolve));
-    this.#child.send({ type: 'stop' } satisfies ToServer);
-    await stopped;
-    await exited;
+  stop(): Promise<void> {
+    return this.#process.stop({ type: 'stop' });
   }
 }
 

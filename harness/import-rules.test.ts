@@ -22,6 +22,8 @@ const allowed: Record<string, string[]> = {
   'harness/scripting': ['harness/errors.ts', 'harness/syncml', 'harness/csp', 'harness/server'],
   'harness/report': ['harness/errors.ts', 'harness/csp'],
   'harness/cli': ['harness', 'agents', 'fixtures'],
+  // The reliability campaign drives a real server and the virtual device (over the network) from outside.
+  'harness/campaign': ['harness', 'fixtures/virtual-device'],
   'harness/import-rules.test.ts': [],
   'harness/errors.test.ts': ['harness'],
   agents: ['harness/errors.ts'],

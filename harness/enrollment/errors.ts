@@ -53,6 +53,12 @@ export const errors = defineErrors({
     413,
     (f) => `${f.endpoint}: the request body is larger than the ${f.limitBytes} bytes this endpoint accepts`,
   ),
+  DMC_ERR_ENROLLMENT_REQUEST_ABORTED: enrollmentError<{ endpoint: string; reason: string }>(
+    'DMC_ERR_ENROLLMENT_REQUEST_ABORTED',
+    's:MessageFormat',
+    400,
+    (f) => `${f.endpoint}: the request ended before its whole body arrived (the client closed the connection, or the server's request timeout cut it): ${f.reason}`,
+  ),
   DMC_ERR_ENROLLMENT_UNEXPECTED_ACTION: enrollmentError<{ endpoint: string; expected: string; action: string }>(
     'DMC_ERR_ENROLLMENT_UNEXPECTED_ACTION',
     's:MessageFormat',

@@ -8,6 +8,6 @@ export type { CertificateIssuer, IssuedDeviceCertificate, ParsedDeviceCsr } from
 export { issuerFromAuthority } from './pki-issuer.js';
 export type { ExchangeRecord, ExchangeListener } from './exchange.js';
 export type { RunCredentials } from './credentials.js';
-export { sendXml, SOAP_CONTENT_TYPE } from './soap-endpoint.js';
+export { drainRefusedBody, isAbortedRequest, sendXml, SOAP_CONTENT_TYPE } from './soap-endpoint.js';
 export { writeJsonAtomic, readJson } from './atomic-json.js';
 export { errors } from './errors.js';

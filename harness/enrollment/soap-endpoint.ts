@@ -47,6 +47,22 @@ export function sendXml(reply: FastifyReply, status: number, body: string, conte
   return reply.code(status).header('content-type', contentType).header('content-length', bytes.length).send(bytes);
 }
 
+/**
+ * An oversized body is refused with 413, then read and thrown away instead of cut off: closing a connection whose
+ * peer is still sending makes TCP reset it, and the client loses the answer that says why (seen with a 50 MB
+ * body). The drain costs bandwidth, not memory, and the server's requestTimeout bounds it.
+ */
+export function drainRefusedBody(request: FastifyRequest, reply: FastifyReply): void {
+  reply.removeHeader('connection');
+  request.raw.resume();
+}
+
+/** The body stream failed because the peer went away or the request timeout cut it: not the server's failure. */
+export function isAbortedRequest(err: Error): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ECONNRESET' || code === 'ECONNABORTED' || err.message === 'aborted';
+}
+
 function fromFastifyError(err: FastifyError | DmcError | Error, endpoint: string, bodyLimit: number, request: FastifyRequest): DmcError {
   if (err instanceof DmcError) return err;
   const code = (err as FastifyError).code;
@@ -59,6 +75,7 @@ function fromFastifyError(err: FastifyError | DmcError | Error, endpoint: string
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return errors.DMC_ERR_ENROLLMENT_BODY_TOO_LARGE.create({ endpoint, limitBytes: bodyLimit });
   }
+  if (isAbortedRequest(err)) return errors.DMC_ERR_ENROLLMENT_REQUEST_ABORTED.create({ endpoint, reason: err.message });
   return asEnrollmentError(err, endpoint);
 }
 
@@ -99,6 +116,7 @@ export function installSoapContext(app: FastifyInstance, options: Omit<SoapEndpo
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const error = fromFastifyError(err, options.endpoint, options.bodyLimit, request);
+    if (errors.DMC_ERR_ENROLLMENT_BODY_TOO_LARGE.is(error)) drainRefusedBody(request, reply);
     const state = states.get(request);
     if (state !== undefined) state.errorCode = error.code;
     request.log.warn({ code: error.code, endpoint: options.endpoint }, error.message);

@@ -27,6 +27,11 @@ export const errors = defineErrors({
     413,
     (f) => `management: the SyncML message is larger than the ${f.limitBytes} bytes the server accepts`,
   ),
+  DMC_ERR_SERVER_REQUEST_ABORTED: serverError<{ reason: string }>(
+    'DMC_ERR_SERVER_REQUEST_ABORTED',
+    400,
+    (f) => `management: the request ended before its whole body arrived (the client closed the connection, or the server's request timeout cut it): ${f.reason}`,
+  ),
   DMC_ERR_SERVER_MALFORMED_SYNCML: serverError<{ code: string; reason: string }>(
     'DMC_ERR_SERVER_MALFORMED_SYNCML',
     400,

@@ -13,7 +13,7 @@ import type { TLSSocket } from 'node:tls';
 import { XMLParser } from 'fast-xml-parser';
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { DmcError } from '../errors.js';
-import { MANAGEMENT_PATH, sendXml, type ExchangeListener } from '../enrollment/index.js';
+import { MANAGEMENT_PATH, drainRefusedBody, isAbortedRequest, sendXml, type ExchangeListener } from '../enrollment/index.js';
 import { buildSyncML, parseSyncML, type Status, type SyncML } from '../syncml/index.js';
 import type { DeviceAuthenticator } from './device-auth.js';
 import { errors } from './errors.js';
@@ -142,7 +142,10 @@ export const managementPlugin: FastifyPluginAsync<ManagementPluginOptions> = asy
     if (err instanceof DmcError) error = err;
     else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       error = errors.DMC_ERR_SERVER_UNSUPPORTED_CONTENT_TYPE.create({ contentType: request.headers['content-type'] ?? '(none)' });
-    } else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') error = errors.DMC_ERR_SERVER_BODY_TOO_LARGE.create({ limitBytes: bodyLimit });
+    } else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      error = errors.DMC_ERR_SERVER_BODY_TOO_LARGE.create({ limitBytes: bodyLimit });
+      drainRefusedBody(request, reply);
+    } else if (isAbortedRequest(err)) error = errors.DMC_ERR_SERVER_REQUEST_ABORTED.create({ reason: err.message });
     else error = errors.DMC_ERR_SERVER_SESSION_FAILED.create({ deviceId: states.get(request)?.deviceId ?? '(unknown)', reason: err.message }, { cause: err });
     const state = states.get(request);
     if (state !== undefined) state.errorCode = error.code;
@@ -183,7 +186,11 @@ export const managementPlugin: FastifyPluginAsync<ManagementPluginOptions> = asy
     });
     if (decision.deviceId !== undefined) state.deviceId = decision.deviceId;
     if (decision.kind === 'refuse') return fail(decision.error.httpStatus ?? 403, decision.error, message);
-    if (decision.challengeError !== undefined) state.errorCode = decision.challengeError.code;
+    if (decision.challengeError !== undefined) {
+      // A challenge is a refusal too: logged like the others, by code and message (never the Cred itself).
+      state.errorCode = decision.challengeError.code;
+      request.log.warn({ code: decision.challengeError.code, deviceId: decision.deviceId }, decision.challengeError.message);
+    }
 
     let answer: SyncML;
     try {

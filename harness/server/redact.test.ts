@@ -30,4 +30,12 @@ describe('transcript redaction', () => {
     assert.equal(redactText(pem), 'a\n-----BEGIN RSA PRIVATE KEY-----[redacted]-----END RSA PRIVATE KEY-----\nb');
     assert.deepEqual(redactHeaders({ Authorization: 'Basic eDp5', 'content-type': 'x' }), { Authorization: '[redacted]', 'content-type': 'x' });
   });
+
+  it('hides a password whose closing tag is mangled, and a known secret wherever it appears', () => {
+    assert.equal(redactText('<wsse:Password wsse:Type="x">hunter2</wsse:Tassword>'), '<wsse:Password wsse:Type="x">[redacted]</wsse:Tassword>');
+    assert.equal(
+      redactText("Attribute 'x>hunter2</wsse:Password' has no space", ['hunter2']),
+      "Attribute 'x>[redacted]</wsse:Password' has no space",
+    );
+  });
 });

@@ -17,6 +17,7 @@ import { DeviceAuthenticator } from './device-auth.js';
 import { errors } from './errors.js';
 import { managementPlugin } from './management-plugin.js';
 import { SessionEngine, type DeviceHandle } from './session/index.js';
+import { redactText } from './redact.js';
 import { TranscriptWriter } from './transcript.js';
 
 export interface MdmServerOptions {
@@ -41,7 +42,29 @@ export interface MdmServerOptions {
   requireSigning?: boolean | string[];
   enrollmentBodyLimit?: number;
   managementBodyLimit?: number;
+  /** How long a slow or silent connection may hold the server (defaults: DEFAULT_SERVER_TIMEOUTS). */
+  timeouts?: Partial<ServerTimeouts>;
+  /** Where refusals are logged (JSON lines, warn level: code and message, never a secret); no log when omitted. */
+  log?: NodeJS.WritableStream;
 }
+
+/**
+ * A device on a bad network, or a peer that opens connections and says nothing, must not hold the server forever
+ * (fastify's own defaults leave requestTimeout and the socket idle timeout off). All in milliseconds.
+ */
+export interface ServerTimeouts {
+  /** Until the request headers are complete (node's headersTimeout). */
+  headersMs: number;
+  /** Until the whole request, body included, has arrived (node's requestTimeout). */
+  requestMs: number;
+  /** A socket with no traffic at all is closed (fastify connectionTimeout), TLS handshake included. */
+  idleMs: number;
+  /** An idle keep-alive connection between two requests. */
+  keepAliveMs: number;
+}
+
+/** A 1 MiB SyncML message takes far less than 30 s even on a slow link; a stalled one is cut there. */
+export const DEFAULT_SERVER_TIMEOUTS: ServerTimeouts = { headersMs: 20_000, requestMs: 30_000, idleMs: 60_000, keepAliveMs: 30_000 };
 
 export interface MdmServer {
   discoveryUrl: string;
@@ -66,7 +89,26 @@ const optionsSchema = z.object({
   providerId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
   publicHost: z.string().min(1).optional(),
   publicPort: z.number().int().min(1).max(65535).optional(),
+  timeouts: z
+    .object({
+      headersMs: z.number().int().min(1),
+      requestMs: z.number().int().min(1),
+      idleMs: z.number().int().min(1),
+      keepAliveMs: z.number().int().min(1),
+    })
+    .partial()
+    .optional(),
 });
+
+/**
+ * The log stream with known secrets redacted: a refusal's message may quote the request (an XML parser error
+ * quotes the text around the fault), and in a broken request the password may be anywhere. pino writes one JSON
+ * line per call, so the secret is also looked for as JSON escapes it.
+ */
+function redactingStream(out: NodeJS.WritableStream, secrets: string[]): { write(line: string): void } {
+  const forms = [...new Set(secrets.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]))];
+  return { write: (line: string) => void out.write(redactText(line, forms)) };
+}
 
 function urlHost(host: string): string {
   return isIP(host) === 6 ? `[${host}]` : host;
@@ -99,7 +141,8 @@ export async function startMdmServer(options: MdmServerOptions): Promise<MdmServ
   const authority = await loadOrCreateAuthority({ dataDir: options.dataDir, hosts });
   const enrollments = await EnrollmentStore.open(options.dataDir);
   const engine = await SessionEngine.open({ dataDir: options.dataDir });
-  const transcripts = new TranscriptWriter(options.dataDir);
+  // The configured password is redacted wherever it appears, also inside requests too broken to recognise it in.
+  const transcripts = new TranscriptWriter(options.dataDir, { secrets: [options.password] });
   const onExchange = (record: ExchangeRecord) => transcripts.record(record);
   const signing = options.requireSigning ?? false;
   const authenticator = new DeviceAuthenticator({
@@ -111,7 +154,21 @@ export async function startMdmServer(options: MdmServerOptions): Promise<MdmServ
     void enrollments.update(alert.deviceId, (r) => ({ ...r, unenrolledAt: alert.at })).catch(() => undefined);
   });
 
-  const app = Fastify({ https: authority.httpsOptions(), logger: false, keepAliveTimeout: 30_000 });
+  const timeouts = { ...DEFAULT_SERVER_TIMEOUTS, ...options.timeouts };
+  const app = Fastify({
+    https: {
+      ...authority.httpsOptions(),
+      handshakeTimeout: Math.min(timeouts.idleMs, 120_000),
+      // node looks for expired headers/requests on this period (default 30 s): a short timeout needs a short period.
+      connectionsCheckingInterval: Math.max(100, Math.min(5_000, Math.floor(Math.min(timeouts.headersMs, timeouts.requestMs) / 4))),
+    },
+    logger: options.log === undefined ? false : { level: 'warn', stream: redactingStream(options.log, [options.password]) },
+    keepAliveTimeout: timeouts.keepAliveMs,
+    requestTimeout: timeouts.requestMs,
+    connectionTimeout: timeouts.idleMs,
+  });
+  // node checks headersTimeout only when it is below requestTimeout; fastify has no option for it.
+  app.server.headersTimeout = Math.min(timeouts.headersMs, timeouts.requestMs);
   let publicBaseUrl: string | undefined;
   if (options.publicHost !== undefined) publicBaseUrl = `https://${urlHost(options.publicHost)}:${options.publicPort ?? options.port}`;
   const credentials = { user: options.user, password: options.password };

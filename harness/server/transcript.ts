@@ -30,8 +30,12 @@ export class TranscriptWriter {
   readonly #madeDirs = new Set<string>();
   #failures = 0;
 
-  constructor(dataDir: string) {
+  readonly #secrets: readonly string[];
+
+  /** `secrets`: values redacted wherever they appear (see redactText). */
+  constructor(dataDir: string, options: { secrets?: readonly string[] } = {}) {
     this.dir = join(dataDir, 'transcripts');
+    this.#secrets = options.secrets ?? [];
   }
 
   /** The file an exchange for this device and session is written to. */
@@ -48,8 +52,8 @@ export class TranscriptWriter {
     const path = this.pathFor(exchange.deviceId, exchange.sessionId);
     const line = `${JSON.stringify({
       ...exchange,
-      request: { headers: redactHeaders(exchange.request.headers), body: redactText(exchange.request.body) },
-      response: { ...exchange.response, headers: redactHeaders(exchange.response.headers), body: redactText(exchange.response.body) },
+      request: { headers: redactHeaders(exchange.request.headers), body: redactText(exchange.request.body, this.#secrets) },
+      response: { ...exchange.response, headers: redactHeaders(exchange.response.headers), body: redactText(exchange.response.body, this.#secrets) },
     })}\n`;
     const slot = this.#busy.get(path);
     if (slot !== undefined) {
