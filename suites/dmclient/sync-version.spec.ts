@@ -20,7 +20,7 @@ conformance.describe('SyncApplicationVersion: one way from 1.0 to 2.0', () => {
       reference: 'provider-providerid-maxsyncapplicationversion',
     },
     async ({ device }) => {
-      const { before, raise, back, registryBefore, registryAfterRaise, registryAfterBack } = await device.prepared(syncVersion);
+      const { before } = await device.prepared(syncVersion);
       // "Default is 2.0. When you query this node, a Windows 10 client will return 2.0."
       expect(code(before.max), 'Get MaxSyncApplicationVersion status').toBe('200');
       expect(data(before.max)).toBe('2.0');
@@ -36,7 +36,7 @@ conformance.describe('SyncApplicationVersion: one way from 1.0 to 2.0', () => {
       reference: 'provider-providerid-syncapplicationversion',
     },
     async ({ device }, testInfo) => {
-      const { before, raise, back, registryBefore, registryAfterRaise, registryAfterBack } = await device.prepared(syncVersion);
+      const { before } = await device.prepared(syncVersion);
       expect(code(before.sync), 'Get SyncApplicationVersion status').toBe('200');
       // "Default is 1.0." Once raised, it stays 2.0 for the life of the enrollment, so 2.0 here means an earlier
       // run raised it on this (real, re-used) enrollment; the default is then no longer observable.
@@ -56,7 +56,7 @@ conformance.describe('SyncApplicationVersion: one way from 1.0 to 2.0', () => {
       reference: 'provider-providerid-syncapplicationversion',
     },
     async ({ device }) => {
-      const { before, raise, back, registryBefore, registryAfterRaise, registryAfterBack } = await device.prepared(syncVersion);
+      const { raise } = await device.prepared(syncVersion);
       // "If the server is updated to support 2.0, then you should set this value to 2.0."
       expect(code(raise.replace), 'Replace SyncApplicationVersion 2.0 status').toBe('200');
       expect(code(raise.get)).toBe('200');
@@ -73,7 +73,7 @@ conformance.describe('SyncApplicationVersion: one way from 1.0 to 2.0', () => {
       reference: 'provider-providerid-syncapplicationversion',
     },
     async ({ device }, testInfo) => {
-      const { before, raise, back, registryBefore, registryAfterRaise, registryAfterBack } = await device.prepared(syncVersion);
+      const { before, registryBefore, registryAfterRaise } = await device.prepared(syncVersion);
       if (data(before.sync) === '2.0') {
         skipNotApplicable(testInfo, 'the enrollment was already at 2.0, so raising it changes nothing on the device');
       }
@@ -95,7 +95,7 @@ conformance.describe('SyncApplicationVersion: one way from 1.0 to 2.0', () => {
       reference: 'provider-providerid-syncapplicationversion',
     },
     async ({ device }) => {
-      const { before, raise, back, registryBefore, registryAfterRaise, registryAfterBack } = await device.prepared(syncVersion);
+      const { back, registryAfterRaise, registryAfterBack } = await device.prepared(syncVersion);
       // "Once you set the value to 2.0, it won't go back to 1.0." The device may refuse the Replace or ignore it;
       // either way the value stays 2.0.
       expect(code(back.get), `Get after Replace 1.0 (Replace answered ${code(back.replace)})`).toBe('200');
@@ -115,7 +115,7 @@ conformance.describe('SyncApplicationVersion: one way from 1.0 to 2.0', () => {
       reference: 'provider-providerid-syncapplicationversion',
     },
     async ({ device }) => {
-      const { before, raise, back, registryBefore, registryAfterRaise, registryAfterBack } = await device.prepared(syncVersion);
+      const { back } = await device.prepared(syncVersion);
       // Delete is a supported operation, and the default is 1.0; "it won't go back to 1.0" still holds.
       expect(code(back.afterDelete), `Get after Delete (Delete answered ${code(back.del)})`).toBe('200');
       expect(data(back.afterDelete)).toBe('2.0');
