@@ -32,7 +32,11 @@ export function addressList(urls: string[]): string {
   return urls.map((u) => `<${u}>`).join('');
 }
 
-/** Runs a sync and returns, with its results, the Target of the first message of each session it took. */
+/**
+ * Runs a sync and returns, with its results, the Target of the first message of each session from the call up to
+ * the session that answered the drafts: the sessions after the previous change, the device's own polls among them.
+ * Sessions after the answering one are not counted: they may already follow a change these drafts made.
+ */
 async function syncSeeing(device: ConformanceDevice, mdm: ConformanceMdm, drafts: CommandDraft[], timeout?: number, alone = false): Promise<{ results: CommandResult[]; targets: string[] }> {
   const seen = new Map<string, string>();
   const off = mdm.engine.on('messageIn', (e) => {
@@ -40,9 +44,12 @@ async function syncSeeing(device: ConformanceDevice, mdm: ConformanceMdm, drafts
   });
   try {
     const results = await device.sync(drafts, { ...(timeout === undefined ? {} : { timeout }), alone });
-    // The addresses the sessions went to, each once: the device may also poll on its own schedule while the sync
-    // waits, and a second session to the same address says nothing new; one to another address still shows.
-    return { results, targets: [...new Set(seen.values())] };
+    const order = [...seen.keys()];
+    const last = Math.max(...results.map((r) => order.indexOf(r.sessionId)));
+    const window = last < 0 ? order : order.slice(0, last + 1);
+    // The addresses the sessions went to, each once: a second session to the same address says nothing new; one
+    // to another address still shows.
+    return { results, targets: [...new Set(window.map((id) => seen.get(id)!))] };
   } finally {
     off();
   }

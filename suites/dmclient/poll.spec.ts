@@ -11,7 +11,7 @@
  */
 import { conformance, expect, type CommandResult } from '../../fixtures/conformance.js';
 import { code, data, durationMinutes, isFailure, type ScheduledTask, type ScheduledTasks } from './support.js';
-import { ALL_USERS_POLL, NODES, POLL, POLL_ON_LOGIN, pollOnLogin, pollTables } from './poll.steps.js';
+import { ALL_USERS_POLL, NODES, POLL, POLL_ON_LOGIN, pollFiring, pollOnLogin, pollTables } from './poll.steps.js';
 
 /** "Schedule #n created by enrollment client": #1 the first set, #2 the second, #3 the remaining retries. */
 const scheduleTask = (n: 1 | 2 | 3): string => `Schedule #${n} created by enrollment client`;
@@ -132,7 +132,7 @@ conformance.describe('Poll schedule: the reference tables and the tasks they mak
       // Every schedule one minute apart, the third infinite, so whichever set is current the next poll is due
       // within a minute (device time; the virtual device may run faster by its time scale). The step waited for
       // the device's own sessions without triggering any.
-      const { set, waitMs, sessions, seen } = (await device.prepared(pollTables)).firing;
+      const { set, waitMs, sessions, seen } = await device.prepared(pollFiring);
       expect(set.map(code), 'Replace statuses').toEqual(['200', '200', '200', '200', '200', '200']);
       expect(sessions, `sessions the device started on its own within ${waitMs / 1000} s: ${seen.join(', ') || 'none'}`).toBeGreaterThanOrEqual(2);
     },

@@ -5,8 +5,8 @@
  * device holds, not the answer within the setting session); the enrollment's tasks are read right after the
  * setting session, when the device has made them. The read of one table and the setting of the next share a
  * session, the read first. Then the two configuration failures (a valid schedule, then the all-zero one, in the
- * same session: the device applies the Replaces one by one), the one-minute schedule and the device's own
- * sessions it must start (no session is triggered while the step waits for them), and the schedule put back.
+ * same session: the device applies the Replaces one by one), and the schedule put back. The schedule firing
+ * (DMC-POLL-005) is a step of a later phase.
  */
 import { prepare, type CommandDraft, type CommandResult, type ConformanceDevice } from '../../fixtures/conformance.js';
 import { data, enrollmentTaskPath, type ScheduledTasks } from './support.js';
@@ -64,15 +64,12 @@ export interface PollRun {
   /** DMC-POLL-006 and -007: the Replaces of the failing schedule, in NODES order. */
   allZero: CommandResult[];
   countsZero: CommandResult[];
-  /** DMC-POLL-005. */
-  firing: { set: CommandResult[]; waitMs: number; sessions: number; seen: string[] };
 }
 
 export const pollTables = prepare(
   'poll/tables-and-firing',
-  ['DMC-POLL-001', 'DMC-POLL-002', 'DMC-POLL-003', 'DMC-POLL-004', 'DMC-POLL-005', 'DMC-POLL-006', 'DMC-POLL-007'],
-  async ({ device, agent, dmcTarget }): Promise<PollRun> => {
-    const timeScale = dmcTarget.kind === 'virtual' ? dmcTarget.timeScale : 1;
+  ['DMC-POLL-001', 'DMC-POLL-002', 'DMC-POLL-003', 'DMC-POLL-004', 'DMC-POLL-006', 'DMC-POLL-007'],
+  async ({ device, agent }): Promise<PollRun> => {
     const taskPath = enrollmentTaskPath(device.enrollmentId);
     const tables: Applied[] = [];
     let before: CommandDraft[] = gets(device);
@@ -97,25 +94,52 @@ export const pollTables = prepare(
     at += NODES.length + valid7.drafts.length;
     const countsZero = counts.byNode(r.slice(at, at + NODES.length));
 
-    // DMC-POLL-005: every schedule one minute apart, the third infinite, so whichever set is current the next poll
-    // is due within a minute (device time; the virtual device may run faster by its time scale).
-    const oneMinute = replaces(device, ONE_MINUTE);
-    const set = oneMinute.byNode(await device.sync(oneMinute.drafts));
-    const waitMs = Math.ceil((3 * 60_000) / timeScale) + 30_000;
-    const sessionsBefore = device.sessionsUsed();
-    const started = Date.now();
-    await device.waitForSessions(2, { timeout: waitMs }).catch(() => undefined);
-    const sessions = device.sessionsUsed() - sessionsBefore;
-    const seen = device.mdm.sessions().history.filter((h) => Date.parse(h.startedAt) >= started).map((h) => h.startedAt);
-
     // The schedule the enrollment had, so the device polls as it did.
     const restore = NODES.flatMap((p, i) => {
       const v = original[i];
       return v === undefined || !/^\d+$/.test(v) ? [] : [device.node(p).replace(Number(v))];
     });
     await device.sync(restore);
-    return { tables, allZero, countsZero, firing: { set, waitMs, sessions, seen } };
+    return { tables, allZero, countsZero };
   },
+);
+
+export interface Firing {
+  set: CommandResult[];
+  waitMs: number;
+  sessions: number;
+  seen: string[];
+}
+
+/**
+ * DMC-POLL-005, in a phase after the other steps: every schedule one minute apart, the third infinite, so whichever
+ * set is current the next poll is due within a minute (device time; the virtual device may run faster by its time
+ * scale). No session is triggered while the step waits for the device's own; the schedule is put back at once
+ * after (a one-minute schedule left in place while other steps' sessions run would make the device poll all along).
+ */
+export const pollFiring = prepare(
+  'poll/firing',
+  ['DMC-POLL-005'],
+  async ({ device, dmcTarget }): Promise<Firing> => {
+    const timeScale = dmcTarget.kind === 'virtual' ? dmcTarget.timeScale : 1;
+    const oneMinute = replaces(device, ONE_MINUTE);
+    const r = await device.sync([...gets(device), ...oneMinute.drafts]);
+    const original = r.slice(0, NODES.length).map((x) => data(x));
+    const set = oneMinute.byNode(r.slice(NODES.length));
+    const waitMs = Math.ceil((3 * 60_000) / timeScale) + 30_000;
+    const sessionsBefore = device.sessionsUsed();
+    const started = Date.now();
+    await device.waitForSessions(2, { timeout: waitMs }).catch(() => undefined);
+    const sessions = device.sessionsUsed() - sessionsBefore;
+    const seen = device.mdm.sessions().history.filter((h) => Date.parse(h.startedAt) >= started).map((h) => h.startedAt);
+    const restore = NODES.flatMap((p, i) => {
+      const v = original[i];
+      return v === undefined || !/^\d+$/.test(v) ? [] : [device.node(p).replace(Number(v))];
+    });
+    await device.sync(restore);
+    return { set, waitMs, sessions, seen };
+  },
+  { phase: 2 },
 );
 
 /** PollOnLogin and AllUsersPollOnFirstLogin: read, changed and read back in one session; put back in the next. */
@@ -128,4 +152,4 @@ export const pollOnLogin = prepare('poll/poll-on-login', ['DMC-POLL-010', 'DMC-P
   return { initial, changed: r.slice(2) };
 });
 
-export const steps = [pollTables, pollOnLogin];
+export const steps = [pollTables, pollOnLogin, pollFiring];
