@@ -29,6 +29,7 @@ function mergeTarget(into: TargetInfo, from: TargetInfo, files: { first: string;
   if (into.profile === undefined && from.profile !== undefined) into.profile = from.profile;
   if (into.windowsBuild === undefined && from.windowsBuild !== undefined) into.windowsBuild = from.windowsBuild;
   into.sessions += from.sessions;
+  if (from.agentCalls !== undefined) into.agentCalls = (into.agentCalls ?? 0) + from.agentCalls;
 }
 
 export function mergeResults(shards: readonly ShardResults[]): Results {
