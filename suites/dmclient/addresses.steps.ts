@@ -113,10 +113,12 @@ export const addresses = prepare(
     const msa = device.node(MSA);
     const list = device.node(LIST);
     const update = device.node(UPDATE);
-    const initial = await device.sync([msa.get(), list.get()]);
+    const ep: Record<'b' | 'c' | 'd' | 'e', ExtraEndpoint> = { b: await mdm.addEndpoint(), c: await mdm.addEndpoint(), d: await mdm.addEndpoint(), e: await mdm.addEndpoint() };
+    // The starting values, then DMC-ADDR-002's new address (ignored by the device when a list is set; put back at the end).
+    const opening = await device.sync([msa.get(), list.get(), msa.replace(ep.b.url)]);
+    const initial = opening.slice(0, 2);
     const originalMsa = data(initial[0]);
     const originalList = data(initial[1]);
-    const ep: Record<'b' | 'c' | 'd' | 'e', ExtraEndpoint> = { b: await mdm.addEndpoint(), c: await mdm.addEndpoint(), d: await mdm.addEndpoint(), e: await mdm.addEndpoint() };
     let revived: Awaited<ReturnType<typeof reviveEndpoint>> | undefined;
     let restored = false;
     const restore: CommandDraft[] = [list.replace(originalList !== undefined && originalList !== '' ? originalList : device.managementUrl)];
@@ -127,9 +129,8 @@ export const addresses = prepare(
       const listChange = [msa.replace(device.managementUrl), list.replace(addressList([ep.c.url]))];
       let listSet: CommandResult[];
       if (originalList === undefined || originalList === '') {
-        const [set] = await device.sync([msa.replace(ep.b.url)]);
         const next = await syncSeeing(device, mdm, [msa.get(), ...listChange]);
-        msaRun = { set: set!, next: { results: next.results.slice(0, 1), targets: next.targets } };
+        msaRun = { set: opening[2]!, next: { results: next.results.slice(0, 1), targets: next.targets } };
         listSet = next.results.slice(1);
       } else {
         listSet = await device.sync(listChange);

@@ -112,10 +112,12 @@ export interface Firing {
 }
 
 /**
- * DMC-POLL-005, in a phase after the other steps: every schedule one minute apart, the third infinite, so whichever
+ * DMC-POLL-005, in the access matrix's phase (before the other steps): every schedule one minute apart, the third infinite, so whichever
  * set is current the next poll is due within a minute (device time; the virtual device may run faster by its time
  * scale). No session is triggered while the step waits for the device's own; the schedule is put back at once
  * after (a one-minute schedule left in place while other steps' sessions run would make the device poll all along).
+ * The matrix reads the poll nodes in its first session before this step's Replaces (its module sorts first) and
+ * writes those values back in its second, the same session as this step's restore.
  */
 export const pollFiring = prepare(
   'poll/firing',
@@ -139,7 +141,7 @@ export const pollFiring = prepare(
     await device.sync(restore);
     return { set, waitMs, sessions, seen };
   },
-  { phase: 2 },
+  { phase: 0 },
 );
 
 /** PollOnLogin and AllUsersPollOnFirstLogin: read, changed and read back in one session; put back in the next. */

@@ -1,9 +1,9 @@
 /**
  * The preparation of recovery.spec.ts (run with the other suites' steps: fixtures/conformance/session-plan.ts).
  * One session reads AllowRecovery and RecoveryStatus and sets AllowRecovery 1 and 0; then InitiateRecovery 1
- * (before 0: a recovery that ran can move the MDM key into the TPM) and InitiateRecovery 0, each Exec in a session
- * of its own (a recovery may renew the enrollment's certificate, so no other check's commands ride along), and
- * RecoveryStatus read in later sessions until it leaves "in process".
+ * (before 0: a recovery that ran can move the MDM key into the TPM) and InitiateRecovery 0, each Exec answered in
+ * its session and the recovery running after it, and RecoveryStatus read in later sessions until it leaves
+ * "in process".
  */
 import { prepare, type CommandResult, type ConformanceDevice } from '../../fixtures/conformance.js';
 import { data, pollUntil, sleep } from './support.js';
@@ -44,11 +44,11 @@ export const recovery = prepare(
     const applicable = device.catalog.checkApplicability(device.anyNode(R).node, { build: `${caps.build}.${caps.ubr}`, edition: caps.edition.skuId }).applicable;
     if (!applicable) return run;
     if (caps.unknown.tpm === undefined) {
-      const [exec] = await device.sync([device.node(INITIATE).exec(1)], { alone: true });
+      const [exec] = await device.sync([device.node(INITIATE).exec(1)],);
       await sleep(1_000);
       run.withOne = { exec: exec!, status: await settledStatus(device) };
     }
-    const [exec] = await device.sync([device.node(INITIATE).exec(0)], { alone: true });
+    const [exec] = await device.sync([device.node(INITIATE).exec(0)],);
     run.withZero = { exec: exec!, status: await settledStatus(device) };
     return run;
   },
