@@ -37,13 +37,13 @@ export function addressList(urls: string[]): string {
  * the session that answered the drafts: the sessions after the previous change, the device's own polls among them.
  * Sessions after the answering one are not counted: they may already follow a change these drafts made.
  */
-async function syncSeeing(device: ConformanceDevice, mdm: ConformanceMdm, drafts: CommandDraft[], timeout?: number, alone = false): Promise<{ results: CommandResult[]; targets: string[] }> {
+async function syncSeeing(device: ConformanceDevice, mdm: ConformanceMdm, drafts: CommandDraft[], timeout?: number, alone = false, first = false): Promise<{ results: CommandResult[]; targets: string[] }> {
   const seen = new Map<string, string>();
   const off = mdm.engine.on('messageIn', (e) => {
     if (e.deviceId === device.deviceId && !seen.has(e.sessionId)) seen.set(e.sessionId, endpointOf(e.message.SyncHdr.Target.LocURI));
   });
   try {
-    const results = await device.sync(drafts, { ...(timeout === undefined ? {} : { timeout }), alone });
+    const results = await device.sync(drafts, { ...(timeout === undefined ? {} : { timeout }), alone, first });
     const order = [...seen.keys()];
     const last = Math.max(...results.map((r) => order.indexOf(r.sessionId)));
     const window = last < 0 ? order : order.slice(0, last + 1);
@@ -94,8 +94,6 @@ export interface AddressesRun {
   initial: CommandResult[];
   originalMsa: string | undefined;
   originalList: string | undefined;
-  /** DMC-ADDR-002 (absent when a list was set before the run: the address is then ignored). */
-  msa?: { set: CommandResult; next: Seen };
   list: { set: CommandResult[]; next: Seen };
   failover: { set: CommandResult; failover: Seen; next: Seen; connectionsToFirst: number };
   changedList: { set: CommandResult; next: Seen };
@@ -107,15 +105,14 @@ export interface AddressesRun {
 
 export const addresses = prepare(
   'addresses/management-server-addresses',
-  ['DMC-ADDR-001', 'DMC-ADDR-002', 'DMC-ADDR-003', 'DMC-ADDR-004', 'DMC-ADDR-005', 'DMC-ADDR-006', 'DMC-ADDR-007', 'DMC-ADDR-008'],
+  ['DMC-ADDR-001', 'DMC-ADDR-003', 'DMC-ADDR-004', 'DMC-ADDR-005', 'DMC-ADDR-006', 'DMC-ADDR-007', 'DMC-ADDR-008'],
   async ({ device, mdm }): Promise<AddressesRun> => {
     const home = endpointOf(device.managementUrl);
     const msa = device.node(MSA);
     const list = device.node(LIST);
     const update = device.node(UPDATE);
     const ep: Record<'b' | 'c' | 'd' | 'e', ExtraEndpoint> = { b: await mdm.addEndpoint(), c: await mdm.addEndpoint(), d: await mdm.addEndpoint(), e: await mdm.addEndpoint() };
-    // The starting values, then DMC-ADDR-002's new address (ignored by the device when a list is set; put back at the end).
-    const opening = await device.sync([msa.get(), list.get(), msa.replace(ep.b.url)]);
+    const opening = await device.sync([msa.get(), list.get()]);
     const initial = opening.slice(0, 2);
     const originalMsa = data(initial[0]);
     const originalList = data(initial[1]);
@@ -124,17 +121,8 @@ export const addresses = prepare(
     const restore: CommandDraft[] = [list.replace(originalList !== undefined && originalList !== '' ? originalList : device.managementUrl)];
     if (originalMsa !== undefined) restore.push(msa.replace(originalMsa));
     try {
-      // DMC-ADDR-002, then -003's change in the session that checks it.
-      let msaRun: AddressesRun['msa'];
-      const listChange = [msa.replace(device.managementUrl), list.replace(addressList([ep.c.url]))];
-      let listSet: CommandResult[];
-      if (originalList === undefined || originalList === '') {
-        const next = await syncSeeing(device, mdm, [msa.get(), ...listChange]);
-        msaRun = { set: opening[2]!, next: { results: next.results.slice(0, 1), targets: next.targets } };
-        listSet = next.results.slice(1);
-      } else {
-        listSet = await device.sync(listChange);
-      }
+      // DMC-ADDR-003's change (DMC-ADDR-002 is the serviceAddress step, before the access matrix sets a list).
+      const listSet = await device.sync([msa.replace(device.managementUrl), list.replace(addressList([ep.c.url]))]);
       // DMC-ADDR-003 checked; DMC-ADDR-004's list <D><home>.
       const afterList = await syncSeeing(device, mdm, [list.get(), list.replace(addressList([ep.d.url, device.managementUrl]))]);
       await ep.d.stopAnswering();
@@ -162,7 +150,6 @@ export const addresses = prepare(
         initial,
         originalMsa,
         originalList,
-        ...(msaRun === undefined ? {} : { msa: msaRun }),
         list: { set: listSet, next: first(afterList) },
         failover: { set: afterList.results[1]!, failover, next: first(cached), connectionsToFirst },
         changedList: { set: cached.results[1]!, next: first(afterChange) },
@@ -178,4 +165,35 @@ export const addresses = prepare(
   },
 );
 
-export const steps = [addresses];
+export interface ServiceAddressRun {
+  originalList: string | undefined;
+  /** Absent when a list was set before the run: the address is then ignored. */
+  msa?: { set: CommandResult; next: Seen; endpoint: string };
+}
+
+/**
+ * DMC-ADDR-002, in the access matrix's phase: the matrix sets ManagementServerAddressList to the home URL when the
+ * enrollment has none (the DDF gives no Delete to take it away), after which ManagementServiceAddress is ignored.
+ * The first session sets the address (after the matrix's reads, so the matrix writes back the enrolled one); the
+ * next one, whose address is chosen before the matrix's writes apply, must go to it.
+ */
+export const serviceAddress = prepare(
+  'addresses/management-service-address',
+  ['DMC-ADDR-002'],
+  async ({ device, mdm }): Promise<ServiceAddressRun> => {
+    const msa = device.node(MSA);
+    const b = await mdm.addEndpoint();
+    // The first session: the address and the list read, then the new address (after the matrix's reads: its module
+    // sorts first, so its drafts come first in the first shared session).
+    const [original, originalListRead, set] = await device.sync([msa.get(), device.node(LIST).get(), msa.replace(b.url)]);
+    const originalList = data(originalListRead);
+    const back = data(original) === undefined ? [] : [msa.replace(data(original)!)];
+    // The next session: its Get and the address put back go before the matrix's writes (which set a list).
+    const next = await syncSeeing(device, mdm, [msa.get(), ...back], undefined, false, true);
+    if (originalList !== undefined && originalList !== '') return { originalList };
+    return { originalList, msa: { set: set!, next: { results: next.results.slice(0, 1), targets: next.targets }, endpoint: b.url } };
+  },
+  { phase: 0 },
+);
+
+export const steps = [serviceAddress, addresses];
