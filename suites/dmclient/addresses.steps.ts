@@ -37,13 +37,17 @@ export function addressList(urls: string[]): string {
  * the session that answered the drafts: the sessions after the previous change, the device's own polls among them.
  * Sessions after the answering one are not counted: they may already follow a change these drafts made.
  */
-async function syncSeeing(device: ConformanceDevice, mdm: ConformanceMdm, drafts: CommandDraft[], timeout?: number, alone = false, first = false): Promise<{ results: CommandResult[]; targets: string[] }> {
+async function syncSeeing(
+  device: ConformanceDevice, mdm: ConformanceMdm, drafts: CommandDraft[], timeout?: number, alone = false, first = false, before?: () => Promise<void>,
+): Promise<{ results: CommandResult[]; targets: string[] }> {
   const seen = new Map<string, string>();
   const off = mdm.engine.on('messageIn', (e) => {
     if (e.deviceId === device.deviceId && !seen.has(e.sessionId)) seen.set(e.sessionId, endpointOf(e.message.SyncHdr.Target.LocURI));
   });
   try {
-    const results = await device.sync(drafts, { ...(timeout === undefined ? {} : { timeout }), alone, first });
+    // With a `before` change, the window starts when the change is made: earlier sessions are judged by the previous rule.
+    const start = before === undefined ? {} : { before: async () => { await before(); seen.clear(); } };
+    const results = await device.sync(drafts, { ...(timeout === undefined ? {} : { timeout }), alone, first, ...start });
     const order = [...seen.keys()];
     const last = Math.max(...results.map((r) => order.indexOf(r.sessionId)));
     const window = last < 0 ? order : order.slice(0, last + 1);
@@ -125,10 +129,10 @@ export const addresses = prepare(
       const listSet = await device.sync([msa.replace(device.managementUrl), list.replace(addressList([ep.c.url]))]);
       // DMC-ADDR-003 checked; DMC-ADDR-004's list <D><home>.
       const afterList = await syncSeeing(device, mdm, [list.get(), list.replace(addressList([ep.d.url, device.managementUrl]))]);
-      await ep.d.stopAnswering();
       // "When the server isn't responding after a specified number of retries, the device tries to use the next
-      // server URL in the list."
-      const failover = await syncSeeing(device, mdm, [list.get()], FAILOVER_TIMEOUT_MS, true);
+      // server URL in the list." The first address stops answering only when the failover session is about to
+      // start: no other step's session may meet a dead address.
+      const failover = await syncSeeing(device, mdm, [list.get()], FAILOVER_TIMEOUT_MS, true, false, () => ep.d.stopAnswering());
       revived = await reviveEndpoint(Number(new URL(ep.d.url).port), mdm.port);
       // The cached address checked; DMC-ADDR-005's list <E><home>.
       const cached = await syncSeeing(device, mdm, [list.get(), list.replace(addressList([ep.e.url, device.managementUrl]))], FAILOVER_TIMEOUT_MS);
