@@ -31,22 +31,25 @@ const exchangeLine = z.object({
 export type Exchange = z.infer<typeof exchangeLine>;
 
 /**
- * The management exchanges of this device the server recorded from `since` on, refused ones included (a message
+ * The management exchanges of this device the server recorded from `since` on, in sessions that began then, refused ones included (a message
  * whose signature does not verify never reaches the session engine, but its exchange is in the transcript).
  */
 async function exchangesSince(mdm: ConformanceMdm, device: ConformanceDevice, since: string): Promise<Exchange[]> {
   await mdm.transcripts.flush();
   const dir = dirname(mdm.transcripts.pathFor(device.deviceId, 'any'));
   const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.jsonl'));
-  const out: Exchange[] = [];
+  const all: Exchange[] = [];
   for (const file of files) {
     const text = await readFile(join(dir, file), 'utf8');
     for (const line of text.split('\n').filter((l) => l.trim() !== '')) {
       const parsed = exchangeLine.parse(JSON.parse(line));
-      if (parsed.endpoint === 'management' && parsed.at >= since) out.push(parsed);
+      if (parsed.endpoint === 'management') all.push(parsed);
     }
   }
-  return out.sort((a, b) => a.at.localeCompare(b.at));
+  // Only sessions that started from `since` on: a session the device began on its own before the change (its poll
+  // schedule) keeps the signing it started with, and its later messages say nothing about the next session.
+  const startedBefore = new Set(all.filter((e) => e.at < since && e.sessionId != null).map((e) => e.sessionId));
+  return all.filter((e) => e.at >= since && !(e.sessionId != null && startedBefore.has(e.sessionId))).sort((a, b) => a.at.localeCompare(b.at));
 }
 
 export const signatureOf = (e: Exchange): unknown => e.request.headers['mdm-signature'];
