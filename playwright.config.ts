@@ -12,9 +12,10 @@ import { inventoryForReport } from './fixtures/targets/inventory.js';
  *   DMC_PROJECT_GREP  {"<target>": "<regex>"}: a grep per project (used by the mutation test)
  *   DMC_KEEP_WORK_DIR 1: keep each worker's folder under the system temp dir (virtual device state, server data, transcripts)
  *
- * Devices and workers: a real device (ssh, local) serves one worker at a time (its project has `workers: 1`).
- * A virtual target starts a fresh device per worker (own state dir, enrolled into that worker's MDM server), so
- * its tests may spread over workers without sharing device state; the sessions of every worker add up per target.
+ * Devices and workers: every target's project has `workers: 1`, so a target is one device (a virtual target's own
+ * state dir, enrolled into that worker's MDM server) that the run plan prepares once (fixtures/conformance/
+ * session-plan.ts); targets run in parallel. After a failing test Playwright starts a new worker, with a fresh
+ * virtual device; the sessions of every worker add up per target.
  */
 const resultsDir = process.env['DMC_RESULTS_DIR'] ?? 'results/latest';
 const { inventory, file: inventoryFile } = runInventory();

@@ -22,6 +22,7 @@ import {
   RESULTS_FILE,
   RESULTS_FORMAT,
   RESULTS_FORMAT_VERSION,
+  SESSION_BUDGET,
   TARGET_KINDS,
   testKey,
   VERDICTS,
@@ -39,6 +40,8 @@ const optionsSchema = z.object({
   /** The inventory the run used (secrets are removed before it is written). */
   inventory: z.unknown().optional(),
   inventoryFile: z.string().optional(),
+  /** Print the sessions per target against the budget at the end (default true). */
+  printSessions: z.boolean().optional(),
   /** The command line to record; defaults to this process's argv. */
   commandLine: z.array(z.string()).optional(),
 });
@@ -56,6 +59,18 @@ const EXTENSION_BY_TYPE: Record<string, string> = { 'application/json': '.json',
 
 function safeName(text: string): string {
   return text.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_').slice(0, 100) || '_';
+}
+
+/** One line per target: its OMA-DM sessions against SESSION_BUDGET, and its agent calls. */
+export function sessionsSummary(targets: readonly TargetInfo[]): string {
+  if (targets.length === 0) return '';
+  const width = Math.max(...targets.map((t) => t.name.length));
+  const lines = targets.map((t) => {
+    const over = t.sessions > SESSION_BUDGET ? '  OVER BUDGET' : '';
+    const calls = t.agentCalls === undefined ? '' : `, ${t.agentCalls} agent calls`;
+    return `  ${t.name.padEnd(width)}  ${t.sessions} / ${SESSION_BUDGET} sessions${calls}${over}`;
+  });
+  return `\nOMA-DM sessions per target (budget ${SESSION_BUDGET}):\n${lines.join('\n')}\n`;
 }
 
 export default class ConformanceReporter implements Reporter {
@@ -204,6 +219,7 @@ export default class ConformanceReporter implements Reporter {
       const onTarget = tests.filter((t) => t.target === target.name);
       target.sessions = onTarget.reduce((sum, t) => sum + (t.sessions ?? 0), 0);
       target.verdicts = Object.fromEntries(VERDICTS.map((v) => [v, onTarget.filter((t) => t.verdict === v).length]));
+      if (onTarget.some((t) => t.agentCalls !== undefined)) target.agentCalls = onTarget.reduce((sum, t) => sum + (t.agentCalls ?? 0), 0);
       // A build discovered at run time (windows-build annotation) names the target when its metadata did not.
       const discovered = onTarget.map((t) => t.windowsBuild).filter((b) => b !== undefined);
       if (target.windowsBuild === undefined && discovered.length > 0) target.windowsBuild = discovered.at(-1);
@@ -229,5 +245,6 @@ export default class ConformanceReporter implements Reporter {
     };
     if (this.options.inventoryFile !== undefined) results.run.inventoryFile = this.options.inventoryFile;
     writeResultsPackage(this.outputDir, results);
+    if (this.options.printSessions !== false) process.stdout.write(sessionsSummary(results.targets));
   }
 }

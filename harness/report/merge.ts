@@ -35,6 +35,7 @@ function mergeTarget(into: TargetInfo, from: TargetInfo, files: { first: string;
   } else {
     delete into.verdicts;
   }
+  if (from.agentCalls !== undefined) into.agentCalls = (into.agentCalls ?? 0) + from.agentCalls;
 }
 
 export function mergeResults(shards: readonly ShardResults[]): Results {

@@ -72,6 +72,9 @@ export const runSchema = z.object({
 });
 export type RunInfo = z.infer<typeof runSchema>;
 
+/** The sessions a whole suite run may use per device (issue #13); `npm run conformance` prints each target against it. */
+export const SESSION_BUDGET = 30;
+
 export const targetSchema = z.object({
   name: z.string().min(1),
   /** The Playwright project that ran this target. */
@@ -84,6 +87,8 @@ export const targetSchema = z.object({
   sessions: z.number().int().nonnegative(),
   /** How many of this target's tests ended with each verdict (every verdict listed, 0 included). Absent in older files. */
   verdicts: z.partialRecord(verdictSchema, z.number().int().nonnegative()).optional(),
+  /** Agent probe calls on this target (sum of the tests' `agent-calls` annotations); absent in older results. */
+  agentCalls: z.number().int().nonnegative().optional(),
 });
 export type TargetInfo = z.infer<typeof targetSchema>;
 
@@ -122,6 +127,8 @@ export const testEntrySchema = z.object({
   verdict: verdictSchema,
   durationMs: z.number().nonnegative(),
   sessions: z.number().int().nonnegative().optional(),
+  /** Agent probe calls in this test's window (the `agent-calls` annotation). */
+  agentCalls: z.number().int().nonnegative().optional(),
   /** Retries used before this final result (0 when the first attempt was final). */
   retry: z.number().int().nonnegative(),
   notApplicableReason: z.string().optional(),

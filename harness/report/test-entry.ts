@@ -109,6 +109,12 @@ export function buildEntry(test: TestCase, result: TestResult, context: EntryCon
     else warnings.push(`${where}: the sessions annotation ${JSON.stringify(value)} is not a whole number; ignored`);
   }
 
+  let agentCalls: number | undefined;
+  for (const value of annotationValues(annotations, 'agent-calls')) {
+    if (/^\d+$/.test(value)) agentCalls = (agentCalls ?? 0) + Number(value);
+    else warnings.push(`${where}: the agent-calls annotation ${JSON.stringify(value)} is not a whole number; ignored`);
+  }
+
   const outcome = verdictOf({
     status: result.status,
     expectedStatus: test.expectedStatus,
@@ -149,6 +155,7 @@ export function buildEntry(test: TestCase, result: TestResult, context: EntryCon
   if (reference !== undefined) entry.reference = reference;
   if (windowsBuild !== undefined) entry.windowsBuild = windowsBuild;
   if (sessions !== undefined) entry.sessions = sessions;
+  if (agentCalls !== undefined) entry.agentCalls = agentCalls;
   if (outcome.notApplicableReason !== undefined) entry.notApplicableReason = outcome.notApplicableReason;
   if (expectation !== undefined) entry.expectation = expectation;
   if (error !== undefined) entry.error = error;

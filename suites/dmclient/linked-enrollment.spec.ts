@@ -6,16 +6,9 @@
  * and the EnrollStatus enums differ (the reference lists 0-5 and 8 with 5 = UnEnrollmentQueued; the DDF lists 0-8
  * with 5 = "Unenrollment Not started", 6 in progress, 7 failed).
  */
-import { conformance, expect, skipNotApplicable, type CommandResult, type ConformanceDevice } from '../../fixtures/conformance.js';
-import { rawCommand } from '../../harness/scripting/dmclient-builders.js';
-import { code, data, hresultFailed, hresultOf, pollUntil, requireDdfApplicable } from './support.js';
-
-const LE = 'Provider/{ProviderID}/LinkedEnrollment';
-const ENROLL = `${LE}/Enroll` as const;
-const UNENROLL = `${LE}/Unenroll` as const;
-const STATUS = `${LE}/EnrollStatus` as const;
-const LAST_ERROR = `${LE}/LastError` as const;
-const PRIORITY = `${LE}/Priority`;
+import { conformance, expect, skipNotApplicable } from '../../fixtures/conformance.js';
+import { code, data, hresultFailed, hresultOf, requireDdfApplicable } from './support.js';
+import { ENROLL, LAST_ERROR, LE, linked, PRIORITY, STATUS, UNENROLL } from './linked-enrollment.steps.js';
 
 /** dmclient-csp.md#provider-providerid-linkedenrollment-enrollstatus. */
 const EnrollStatus = { Undefined: '0', NotStarted: '1', InProgress: '2', Failed: '3', Succeeded: '4', UnEnrollmentQueued: '5', UnEnrollmentSucceeded: '8' } as const;
@@ -26,43 +19,12 @@ const enumConflict =
   'reference EnrollStatus: 0 Undefined, 1 EnrollmentNotStarted, 2 InProgress, 3 Failed, 4 Succeeded, 5 UnEnrollmentQueued, 8 UnEnrollmentSucceeded; DDF: also 6 UnEnrollment In Progress, 7 UnEnrollment Failed, and 5 is "Unenrollment Not started"';
 const priorityConflict = 'reference: LinkedEnrollment/Priority, integer 0 or 1, default 1, operations Get and Set; DDF: no Priority node';
 
-/** Priority is not in the catalogue: its LocURI is the catalogue's LinkedEnrollment LocURI plus the reference's name. */
-const priorityUri = (device: ConformanceDevice) => `${device.node(LE).locUri}/Priority`;
-
-/** EnrollStatus and LastError, read in later sessions until the action is no longer in progress (or a minute passes). */
-async function settle(device: ConformanceDevice): Promise<{ status: CommandResult; lastError: CommandResult }> {
-  const read = async () => {
-    const [status, lastError] = await device.sync([device.node(STATUS).get(), device.node(LAST_ERROR).get()]);
-    return { status: status!, lastError: lastError! };
-  };
-  return pollUntil(read, (r) => !['2', '6'].includes(data(r.status) ?? ''), 60_000, 5_000);
-}
-
 conformance.describe('LinkedEnrollment', () => {
-  let initial: CommandResult[] = [];
-  let priority: CommandResult[] = [];
-  let enroll: { exec: CommandResult; status: CommandResult; lastError: CommandResult };
-  let unenroll: { exec: CommandResult; status: CommandResult; lastError: CommandResult };
-
-  conformance.beforeAll(async ({ device }) => {
-    const uri = priorityUri(device);
-    initial = await device.sync([rawCommand({ kind: 'Get', locUri: uri }), device.node(STATUS).get(), device.node(LAST_ERROR).get()]);
-    priority = await device.sync([
-      rawCommand({ kind: 'Replace', locUri: uri, meta: { Format: 'int' }, data: '0' }),
-      rawCommand({ kind: 'Get', locUri: uri }),
-      rawCommand({ kind: 'Replace', locUri: uri, meta: { Format: 'int' }, data: '1' }),
-      rawCommand({ kind: 'Get', locUri: uri }),
-    ]);
-    const [enrollExec] = await device.sync([device.node(ENROLL).exec()]);
-    enroll = { exec: enrollExec!, ...(await settle(device)) };
-    const [unenrollExec] = await device.sync([device.node(UNENROLL).exec()]);
-    unenroll = { exec: unenrollExec!, ...(await settle(device)) };
-  });
-
   conformance(
     { id: 'DMC-LINK-001', title: 'Priority defaults to 1', group: 'linked-enrollment', nodes: [LE], reference: 'provider-providerid-linkedenrollment-priority', specConflict: priorityConflict },
     async ({ device }, testInfo) => {
       requireDdfApplicable(device, testInfo, LE);
+      const { initial } = await device.prepared(linked);
       // "Default is 1, meaning the MDM enrollment is the "winning" authority for conflicting policies/resources."
       expect(code(initial[0]), `Get ${PRIORITY}`).toBe('200');
       expect(data(initial[0])).toBe('1');
@@ -73,6 +35,7 @@ conformance.describe('LinkedEnrollment', () => {
     { id: 'DMC-LINK-002', title: 'Priority takes 0 and 1', group: 'linked-enrollment', nodes: [LE], reference: 'provider-providerid-linkedenrollment-priority', specConflict: priorityConflict },
     async ({ device }, testInfo) => {
       requireDdfApplicable(device, testInfo, LE);
+      const { priority } = await device.prepared(linked);
       expect([code(priority[0]), data(priority[1]), code(priority[2]), data(priority[3])]).toEqual(['200', '0', '200', '1']);
     },
   );
@@ -81,6 +44,7 @@ conformance.describe('LinkedEnrollment', () => {
     { id: 'DMC-LINK-003', title: 'EnrollStatus reads a value of the reference enum', group: 'linked-enrollment', nodes: [STATUS], reference: 'provider-providerid-linkedenrollment-enrollstatus', specConflict: enumConflict },
     async ({ device }, testInfo) => {
       requireDdfApplicable(device, testInfo, LE);
+      const { initial } = await device.prepared(linked);
       expect(code(initial[1])).toBe('200');
       expect(REFERENCE_ENUM, `EnrollStatus ${data(initial[1])}`).toContain(data(initial[1]));
     },
@@ -90,6 +54,7 @@ conformance.describe('LinkedEnrollment', () => {
     { id: 'DMC-LINK-004', title: 'Exec Enroll is accepted and EnrollStatus then reports an enrollment state', group: 'linked-enrollment', nodes: [ENROLL, STATUS], reference: 'provider-providerid-linkedenrollment-enroll' },
     async ({ device }, testInfo) => {
       requireDdfApplicable(device, testInfo, LE);
+      const { enroll } = await device.prepared(linked);
       // "This is an execution node and will trigger a silent MMP-C enrollment". Whether it can succeed depends on
       // an Azure AD device token; either way the status names an enrollment outcome, not an unenrollment one.
       expect(code(enroll.exec), 'Exec LinkedEnrollment/Enroll').toBe('200');
@@ -101,6 +66,7 @@ conformance.describe('LinkedEnrollment', () => {
     { id: 'DMC-LINK-005', title: 'LastError is an HRESULT that agrees with EnrollStatus', group: 'linked-enrollment', nodes: [LAST_ERROR, STATUS], reference: 'provider-providerid-linkedenrollment-lasterror' },
     async ({ device }, testInfo) => {
       requireDdfApplicable(device, testInfo, LE);
+      const { enroll, unenroll } = await device.prepared(linked);
       // "This specifies the Hresult to report the enrollment/unenroll results."
       for (const [what, r] of [['after Enroll', enroll], ['after Unenroll', unenroll]] as const) {
         expect(code(r.lastError), `Get LastError ${what}`).toBe('200');
@@ -117,6 +83,7 @@ conformance.describe('LinkedEnrollment', () => {
     { id: 'DMC-LINK-006', title: 'Exec Unenroll is accepted and EnrollStatus then reports an unenrollment state', group: 'linked-enrollment', nodes: [UNENROLL, STATUS], reference: 'provider-providerid-linkedenrollment-unenroll', specConflict: enumConflict },
     async ({ device }, testInfo) => {
       requireDdfApplicable(device, testInfo, LE);
+      const { enroll, unenroll } = await device.prepared(linked);
       // The reference names no outcome for an unenroll with nothing enrolled; the check needs an MMP-C enrollment.
       if (data(enroll.status) !== EnrollStatus.Succeeded) {
         skipNotApplicable(testInfo, `no linked enrollment to remove: EnrollStatus was ${data(enroll.status)} after Exec Enroll (Exec Unenroll answered ${code(unenroll.exec)})`);

@@ -3,26 +3,15 @@
  * multi-session" (the DDF's MSFT:EditionAllowList for the node is 0xAF only). Present and settable there; absent
  * (404) on every other edition.
  */
-import { conformance, expect, skipNotApplicable, type CommandResult } from '../../fixtures/conformance.js';
+import { conformance, expect, skipNotApplicable } from '../../fixtures/conformance.js';
 import { code, data } from './support.js';
-
-const MS = 'Provider/{ProviderID}/MultipleSession';
-const BACKGROUND = `${MS}/NumAllowedConcurrentUserSessionForBackgroundSync` as const;
-const AT_LOGON = `${MS}/NumAllowedConcurrentUserSessionAtUserLogonSync` as const;
-const INTERVAL = `${MS}/IntervalForScheduledRetriesForUserSession` as const;
-const NUMBER = `${MS}/NumberOfScheduledRetriesForUserSession` as const;
-const LEAVES = [BACKGROUND, AT_LOGON, INTERVAL, NUMBER] as const;
+import { AT_LOGON, BACKGROUND, INTERVAL, LEAVES, MS, multipleSession, NUMBER } from './multiple-session.steps.js';
 
 conformance.describe('MultipleSession', () => {
-  let initial: CommandResult[] = [];
-
-  conformance.beforeAll(async ({ device }) => {
-    initial = await device.sync([device.node(MS).get(), ...LEAVES.map((p) => device.node(p).get())]);
-  });
-
   conformance(
     { id: 'DMC-MULTI-001', title: 'on multi-session, MultipleSession is present and the user-session retry schedule is 0 until set', group: 'multiple-session', nodes: [MS, ...LEAVES], reference: 'provider-providerid-multiplesession-intervalforscheduledretriesforusersession', requires: { multiSession: true } },
-    async () => {
+    async ({ device }) => {
+      const { initial } = await device.prepared(multipleSession);
       expect(code(initial[0]), 'Get MultipleSession').toBe('200');
       // The settings have no value until set: the two concurrency settings are then "dynamically decided by the
       // client", and for the schedule "If IntervalForScheduledRetriesForUserSession is not set, then the default
@@ -36,9 +25,7 @@ conformance.describe('MultipleSession', () => {
   conformance(
     { id: 'DMC-MULTI-002', title: 'on multi-session, the concurrency settings take 0, 1 and 2 (none, sequential, parallel)', group: 'multiple-session', nodes: [BACKGROUND, AT_LOGON], reference: 'provider-providerid-multiplesession-numallowedconcurrentusersessionforbackgroundsync', requires: { multiSession: true } },
     async ({ device }) => {
-      const b = device.node(BACKGROUND);
-      const l = device.node(AT_LOGON);
-      const r = await device.sync([b.replace(0), b.get(), b.replace(1), b.get(), b.replace(2), b.get(), l.replace(1), l.get(), b.delete(), l.delete()]);
+      const r = (await device.prepared(multipleSession)).concurrency;
       expect([0, 2, 4, 6].map((i) => code(r[i]))).toEqual(['200', '200', '200', '200']);
       expect([1, 3, 5, 7].map((i) => data(r[i]))).toEqual(['0', '1', '2', '1']);
       // Delete hands the value back to the client ("dynamically decided by the client based on CPU usage").
@@ -49,9 +36,7 @@ conformance.describe('MultipleSession', () => {
   conformance(
     { id: 'DMC-MULTI-003', title: 'on multi-session, the user-session retry schedule takes an interval and a count', group: 'multiple-session', nodes: [INTERVAL, NUMBER], reference: 'provider-providerid-multiplesession-numberofscheduledretriesforusersession', requires: { multiSession: true } },
     async ({ device }) => {
-      const i = device.node(INTERVAL);
-      const n = device.node(NUMBER);
-      const r = await device.sync([i.replace(60), n.replace(3), i.get(), n.get(), i.replace(0), n.replace(0), i.get(), n.get()]);
+      const r = (await device.prepared(multipleSession)).schedule;
       expect([code(r[0]), code(r[1]), data(r[2]), data(r[3])]).toEqual(['200', '200', '60', '3']);
       expect([code(r[4]), code(r[5]), data(r[6]), data(r[7])]).toEqual(['200', '200', '0', '0']);
     },
@@ -61,6 +46,7 @@ conformance.describe('MultipleSession', () => {
     { id: 'DMC-MULTI-004', title: 'elsewhere, MultipleSession and its settings are absent (404)', group: 'multiple-session', nodes: [MS, ...LEAVES], reference: 'provider-providerid-multiplesession-numallowedconcurrentusersessionforbackgroundsync' },
     async ({ device }, testInfo) => {
       if (device.capabilities.multiSession) skipNotApplicable(testInfo, 'requires an edition that is not multi-session (device is Windows Enterprise multi-session)');
+      const { initial } = await device.prepared(multipleSession);
       // "Only applicable for Windows Enterprise multi-session."
       expect(initial.map(code), 'Get MultipleSession and its four settings').toEqual(['404', '404', '404', '404', '404']);
     },

@@ -6,61 +6,15 @@
  * that the schedule really makes the device poll, and PollOnLogin / AllUsersPollOnFirstLogin.
  *
  * Each table is set in one session and read in the next one: the reference names the value the device holds, not
- * the answer within the setting session. The tasks are read after that second session.
+ * the answer within the setting session. The tasks are read right after the setting session. The sessions are
+ * prepared by poll.steps.ts, with the other suites' steps.
  */
-import { conformance, expect, type CommandResult, type ConformanceDevice } from '../../fixtures/conformance.js';
-import { code, data, durationMinutes, enrollmentTaskPath, isFailure, type ScheduledTask, type ScheduledTasks } from './support.js';
-
-const POLL = 'Provider/{ProviderID}/Poll';
-const NODES = [
-  `${POLL}/IntervalForFirstSetOfRetries`,
-  `${POLL}/NumberOfFirstRetries`,
-  `${POLL}/IntervalForSecondSetOfRetries`,
-  `${POLL}/NumberOfSecondRetries`,
-  `${POLL}/IntervalForRemainingScheduledRetries`,
-  `${POLL}/NumberOfRemainingScheduledRetries`,
-] as const;
-const POLL_ON_LOGIN = `${POLL}/PollOnLogin` as const;
-const ALL_USERS_POLL = `${POLL}/AllUsersPollOnFirstLogin` as const;
-type Six = readonly [number, number, number, number, number, number];
+import { conformance, expect, type CommandResult } from '../../fixtures/conformance.js';
+import { code, data, durationMinutes, isFailure, type ScheduledTask, type ScheduledTasks } from './support.js';
+import { ALL_USERS_POLL, NODES, POLL, POLL_ON_LOGIN, pollFiring, pollOnLogin, pollTables } from './poll.steps.js';
 
 /** "Schedule #n created by enrollment client": #1 the first set, #2 the second, #3 the remaining retries. */
 const scheduleTask = (n: 1 | 2 | 3): string => `Schedule #${n} created by enrollment client`;
-
-/**
- * The six Replaces, non-zero values first: the device applies them one by one, and a zero written before the
- * other counts could pass through an all-counts-zero state, the configuration failure of DMC-POLL-007, that the
- * target schedule never has.
- */
-const replaces = (device: ConformanceDevice, values: Six) => {
-  const order = NODES.map((_, i) => i).sort((a, b) => Number(values[a] === 0) - Number(values[b] === 0));
-  const drafts = new Array<ReturnType<ReturnType<ConformanceDevice['node']>['replace']>>(NODES.length);
-  for (const i of order) drafts[i] = device.node(NODES[i]!).replace(values[i]!);
-  return { drafts: order.map((i) => drafts[i]!), order };
-};
-/** Sends the six Replaces and returns their results in NODES order. */
-async function setSix(device: ConformanceDevice, values: Six): Promise<CommandResult[]> {
-  const { drafts, order } = replaces(device, values);
-  const sent = await device.sync(drafts);
-  const byNode: CommandResult[] = [];
-  order.forEach((nodeIndex, k) => (byNode[nodeIndex] = sent[k]!));
-  return byNode;
-}
-const gets = (device: ConformanceDevice) => NODES.map((p) => device.node(p).get());
-
-interface Applied {
-  set: CommandResult[];
-  read: CommandResult[];
-  tasks: ScheduledTasks;
-}
-
-/** Sets the six values in one session, reads them in the next, then reads the enrollment's tasks. */
-async function apply(device: ConformanceDevice, agent: { scheduledTasks(path: string): Promise<ScheduledTasks> }, values: Six): Promise<Applied> {
-  const set = await setSix(device, values);
-  const read = await device.sync(gets(device));
-  const tasks = await agent.scheduledTasks(enrollmentTaskPath(device.enrollmentId));
-  return { set, read, tasks };
-}
 
 function readValues(read: CommandResult[]): Array<string | undefined> {
   return read.map((r) => data(r));
@@ -83,30 +37,6 @@ function describeTasks(tasks: ScheduledTasks): string {
 }
 
 conformance.describe('Poll schedule: the reference tables and the tasks they make', () => {
-  let original: Array<string | undefined> = [];
-  let originalLogin: Array<string | undefined> = [];
-  let timeScale = 1;
-
-  conformance.beforeAll(async ({ device, dmcTarget }) => {
-    timeScale = dmcTarget.kind === 'virtual' ? dmcTarget.timeScale : 1;
-    const read = await device.sync([...gets(device), device.node(POLL_ON_LOGIN).get(), device.node(ALL_USERS_POLL).get()]);
-    original = read.slice(0, 6).map((r) => data(r));
-    originalLogin = read.slice(6).map((r) => data(r));
-  });
-
-  conformance.afterAll(async ({ device }) => {
-    // Put back the schedule the enrollment had, so later suites see the device poll as it did.
-    const restore = NODES.flatMap((p, i) => {
-      const v = original[i];
-      return v === undefined || !/^\d+$/.test(v) ? [] : [device.node(p).replace(Number(v))];
-    });
-    const login = [POLL_ON_LOGIN, ALL_USERS_POLL].flatMap((p, i) => {
-      const v = originalLogin[i];
-      return v === 'true' || v === 'false' ? [device.node(p).replace(v === 'true')] : [];
-    });
-    await device.sync([...restore, ...login]);
-  });
-
   conformance(
     {
       id: 'DMC-POLL-001',
@@ -115,8 +45,8 @@ conformance.describe('Poll schedule: the reference tables and the tasks they mak
       nodes: [POLL, ...NODES],
       reference: 'provider-providerid-poll',
     },
-    async ({ device, agent }) => {
-      const { set, read, tasks } = await apply(device, agent, [15, 5, 60, 10, 1440, 0]);
+    async ({ device }) => {
+      const { set, read, tasks } = (await device.prepared(pollTables)).tables[0]!;
       expect(set.map(code), 'Replace statuses').toEqual(['200', '200', '200', '200', '200', '200']);
       expect(readValues(read), 'actual values queried on device').toEqual(['15', '5', '60', '10', '1440', '0']);
       // The tasks that carry it: #1 every 15 min, #2 every 60 min, #3 every 1440 min (the infinite one).
@@ -134,8 +64,8 @@ conformance.describe('Poll schedule: the reference tables and the tasks they mak
       nodes: [POLL, ...NODES],
       reference: 'provider-providerid-poll',
     },
-    async ({ device, agent }) => {
-      const { set, read, tasks } = await apply(device, agent, [15, 5, 60, 10, 0, 0]);
+    async ({ device }) => {
+      const { set, read, tasks } = (await device.prepared(pollTables)).tables[1]!;
       expect(set.map(code), 'Replace statuses').toEqual(['200', '200', '200', '200', '200', '200']);
       expect(readValues(read), 'actual values queried on device').toEqual(['15', '5', '60', '10', '0', '0']);
       expect(triggerIntervals(taskNamed(tasks, scheduleTask(1))), describeTasks(tasks)).toContain(15);
@@ -158,8 +88,8 @@ conformance.describe('Poll schedule: the reference tables and the tasks they mak
       nodes: [POLL, ...NODES],
       reference: 'provider-providerid-poll',
     },
-    async ({ device, agent }) => {
-      const { read, tasks } = await apply(device, agent, [15, 5, 1440, 0, 1440, 0]);
+    async ({ device }) => {
+      const { read, tasks } = (await device.prepared(pollTables)).tables[2]!;
       // "Invalid poll schedule: two infinite schedules": the device corrects IntervalForRemainingScheduledRetries
       // to 0 ("Third schedule is disabled"); the second schedule polls once in 24 hours.
       expect(readValues(read), 'actual schedule set on device').toEqual(['15', '5', '1440', '0', '0', '0']);
@@ -177,8 +107,8 @@ conformance.describe('Poll schedule: the reference tables and the tasks they mak
       nodes: [POLL, ...NODES],
       reference: 'provider-providerid-poll-numberofsecondretries',
     },
-    async ({ device, agent }) => {
-      const { set, tasks } = await apply(device, agent, [15, 0, 60, 10, 1440, 0]);
+    async ({ device }) => {
+      const { set, tasks } = (await device.prepared(pollTables)).tables[3]!;
       expect(set.map(code), 'Replace statuses').toEqual(['200', '200', '200', '200', '200', '200']);
       // NumberOfFirstRetries: "If the value is set to 0 and the IntervalForFirstSetOfRetries value isn't 0, then the
       // schedule will be set to repeat an infinite number of times". NumberOfSecondRetries: "if the first set of
@@ -198,18 +128,13 @@ conformance.describe('Poll schedule: the reference tables and the tasks they mak
       nodes: [POLL, ...NODES],
       reference: 'provider-providerid-poll-intervalforfirstsetofretries',
     },
-    async ({ device }, testInfo) => {
+    async ({ device }) => {
       // Every schedule one minute apart, the third infinite, so whichever set is current the next poll is due
-      // within a minute (device time; the virtual device may run faster by its time scale).
-      const set = await setSix(device, [1, 2, 1, 2, 1, 0]);
+      // within a minute (device time; the virtual device may run faster by its time scale). The step waited for
+      // the device's own sessions without triggering any.
+      const { set, waitMs, sessions, seen } = await device.prepared(pollFiring);
       expect(set.map(code), 'Replace statuses').toEqual(['200', '200', '200', '200', '200', '200']);
-      const waitMs = Math.ceil((3 * 60_000) / timeScale) + 30_000;
-      testInfo.setTimeout(testInfo.timeout + waitMs);
-      const before = device.sessionsUsed();
-      const started = Date.now();
-      await device.waitForSessions(2, { timeout: waitMs }).catch(() => undefined);
-      const seen = device.mdm.sessions().history.filter((h) => Date.parse(h.startedAt) >= started).map((h) => h.startedAt);
-      expect(device.sessionsUsed() - before, `sessions the device started on its own within ${waitMs / 1000} s: ${seen.join(', ') || 'none'}`).toBeGreaterThanOrEqual(2);
+      expect(sessions, `sessions the device started on its own within ${waitMs / 1000} s: ${seen.join(', ') || 'none'}`).toBeGreaterThanOrEqual(2);
     },
   );
 
@@ -225,8 +150,7 @@ conformance.describe('Poll schedule: the reference tables and the tasks they mak
     },
     async ({ device }) => {
       // "the server must not set all six polling parameters to 0 ... It will cause a configuration failure."
-      await setSix(device, [15, 5, 60, 10, 1440, 0]);
-      const set = await setSix(device, [0, 0, 0, 0, 0, 0]);
+      const set = (await device.prepared(pollTables)).allZero;
       expect(set.filter(isFailure).length, `failed Replace statuses among ${set.map(code).join(', ')}`).toBeGreaterThan(0);
     },
   );
@@ -241,34 +165,13 @@ conformance.describe('Poll schedule: the reference tables and the tasks they mak
     },
     async ({ device }) => {
       // "... or set all three number of retry nodes to 0. It will cause a configuration failure."
-      await setSix(device, [15, 5, 60, 10, 1440, 0]);
-      const set = await setSix(device, [15, 0, 60, 0, 1440, 0]);
+      const set = (await device.prepared(pollTables)).countsZero;
       expect(set.filter(isFailure).length, `failed Replace statuses among ${set.map(code).join(', ')}`).toBeGreaterThan(0);
     },
   );
 });
 
 conformance.describe('Poll on login', () => {
-  let initial: CommandResult[] = [];
-  let changed: CommandResult[] = [];
-
-  conformance.beforeAll(async ({ device }) => {
-    initial = await device.sync([device.node(POLL_ON_LOGIN).get(), device.node(ALL_USERS_POLL).get()]);
-    changed = await device.sync([
-      device.node(POLL_ON_LOGIN).replace(true),
-      device.node(ALL_USERS_POLL).replace(true),
-      device.node(POLL_ON_LOGIN).get(),
-      device.node(ALL_USERS_POLL).get(),
-      device.node(POLL_ON_LOGIN).replace(false),
-      device.node(POLL_ON_LOGIN).get(),
-    ]);
-  });
-
-  conformance.afterAll(async ({ device }) => {
-    const back = (i: number): boolean => data(initial[i]) === 'true';
-    await device.sync([device.node(POLL_ON_LOGIN).replace(back(0)), device.node(ALL_USERS_POLL).replace(back(1))]);
-  });
-
   conformance(
     {
       id: 'DMC-POLL-010',
@@ -277,7 +180,8 @@ conformance.describe('Poll on login', () => {
       nodes: [POLL_ON_LOGIN],
       reference: 'provider-providerid-poll-pollonlogin',
     },
-    async () => {
+    async ({ device }) => {
+      const { initial, changed } = await device.prepared(pollOnLogin);
       // "Supported values are true or false." The default (false) is not observable here: the harness's enrollment
       // provisioning document sets PollOnLogin.
       expect(code(initial[0])).toBe('200');
@@ -296,7 +200,8 @@ conformance.describe('Poll on login', () => {
       nodes: [ALL_USERS_POLL],
       reference: 'provider-providerid-poll-alluserspollonfirstlogin',
     },
-    async () => {
+    async ({ device }) => {
+      const { initial, changed } = await device.prepared(pollOnLogin);
       expect(code(initial[1])).toBe('200');
       expect(data(initial[1])).toBe('false');
       expect(code(changed[1]), 'Replace AllUsersPollOnFirstLogin true').toBe('200');

@@ -5,42 +5,16 @@
  */
 import { conformance, expect, type CommandResult } from '../../fixtures/conformance.js';
 import { code, data } from './support.js';
+import { CHANNEL, INVALID_PFN, PFN, push, PUSH, STATUS } from './push.steps.js';
 
-const PUSH = 'Provider/{ProviderID}/Push';
-const PFN = `${PUSH}/PFN` as const;
-const CHANNEL = `${PUSH}/ChannelURI` as const;
-const STATUS = `${PUSH}/Status` as const;
 /** dmclient-csp.md#provider-providerid-push-status: 0 success, 1-7 failures, 8 unknown error. */
 const STATUS_TABLE = ['0', '1', '2', '3', '4', '5', '6', '7', '8'];
-/**
- * Not a package family name (Name_PublisherId, the publisher id 13 base-32 characters): spaces and no publisher
- * part, so no WNS lookup is needed to know it is invalid.
- */
-const INVALID_PFN = 'not a package family name';
-
 /** "ChannelURI will return null": no value (empty Data) or no node value at all. */
 function isNullChannel(result: CommandResult | undefined): boolean {
   return result?.status?.code === '404' || (result?.status?.code === '200' && (data(result) ?? '') === '');
 }
 
 conformance.describe('Push: PFN, ChannelURI and Status', () => {
-  let initial: CommandResult[] = [];
-  let setInvalid: CommandResult[] = [];
-  let afterInvalid: CommandResult[] = [];
-  let removed: CommandResult[] = [];
-
-  conformance.beforeAll(async ({ device }) => {
-    initial = await device.sync([device.node(PFN).get(), device.node(CHANNEL).get(), device.node(STATUS).get()]);
-    const pushExists = initial.some((r) => r.status?.code === '200');
-    // Push: "Supported operations are Add and Delete"; PFN: Add, Get, Replace.
-    setInvalid = await device.sync([
-      ...(pushExists ? [] : [device.node(PUSH).add()]),
-      initial[0]?.status?.code === '200' ? device.node(PFN).replace(INVALID_PFN) : device.node(PFN).add(INVALID_PFN),
-    ]);
-    afterInvalid = await device.sync([device.node(PFN).get(), device.node(CHANNEL).get(), device.node(STATUS).get()]);
-    removed = await device.sync([device.node(PUSH).delete(), device.node(PFN).get()]);
-  });
-
   conformance(
     {
       id: 'DMC-PUSH-001',
@@ -49,7 +23,8 @@ conformance.describe('Push: PFN, ChannelURI and Status', () => {
       nodes: [CHANNEL, PFN],
       reference: 'provider-providerid-push-channeluri',
     },
-    async () => {
+    async ({ device }) => {
+      const { initial } = await device.prepared(push);
       // Before the test set anything: the enrollment has no PFN from the harness ("Not configurable during WAP
       // Provisioning XML"), so no valid PFN is set.
       expect(isNullChannel(initial[1]), `Get ChannelURI answered ${code(initial[1])} "${data(initial[1]) ?? ''}"`).toBe(true);
@@ -64,7 +39,8 @@ conformance.describe('Push: PFN, ChannelURI and Status', () => {
       nodes: [PUSH, PFN],
       reference: 'provider-providerid-push-pfn',
     },
-    async () => {
+    async ({ device }) => {
+      const { setInvalid, afterInvalid } = await device.prepared(push);
       expect(setInvalid.map(code).every((c) => c === '200'), `Add Push / set PFN answered ${setInvalid.map(code).join(', ')}`).toBe(true);
       expect(code(afterInvalid[0])).toBe('200');
       expect(data(afterInvalid[0])).toBe(INVALID_PFN);
@@ -79,7 +55,8 @@ conformance.describe('Push: PFN, ChannelURI and Status', () => {
       nodes: [CHANNEL, STATUS],
       reference: 'provider-providerid-push-status',
     },
-    async () => {
+    async ({ device }) => {
+      const { afterInvalid } = await device.prepared(push);
       expect(isNullChannel(afterInvalid[1]), `Get ChannelURI answered ${code(afterInvalid[1])} "${data(afterInvalid[1]) ?? ''}"`).toBe(true);
       expect(code(afterInvalid[2])).toBe('200');
       // Status table: 1 "Failure: invalid PFN", 3 "WNS client registration failed due to an invalid or revoked PFN".
@@ -95,7 +72,8 @@ conformance.describe('Push: PFN, ChannelURI and Status', () => {
       nodes: [STATUS],
       reference: 'provider-providerid-push-status',
     },
-    async () => {
+    async ({ device }) => {
+      const { initial, afterInvalid } = await device.prepared(push);
       // "An integer that maps to a known error state or condition on the system."
       for (const r of [initial[2], afterInvalid[2]]) {
         if (r?.status?.code === '200') expect(STATUS_TABLE, `Push/Status ${data(r)}`).toContain(data(r));
@@ -112,7 +90,8 @@ conformance.describe('Push: PFN, ChannelURI and Status', () => {
       nodes: [PUSH, PFN],
       reference: 'provider-providerid-push',
     },
-    async () => {
+    async ({ device }) => {
+      const { removed } = await device.prepared(push);
       // "If removed, DM sessions triggered by Push will no longer be supported."
       expect(code(removed[0]), 'Delete Push').toBe('200');
       expect(code(removed[1]), 'Get PFN after Delete Push').toBe('404');

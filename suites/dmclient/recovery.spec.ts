@@ -7,13 +7,9 @@
  * Which status a device must reach depends on its TPM, read by the agent (device.capabilities.tpm). The checks
  * with argument 1 come before the one with argument 0: a recovery that ran can move the MDM key into the TPM.
  */
-import { conformance, expect, skipNotApplicable, type CommandResult, type ConformanceDevice } from '../../fixtures/conformance.js';
-import { code, data, pollUntil, requireDdfApplicable, sleep } from './support.js';
-
-const R = 'Provider/{ProviderID}/Recovery';
-const ALLOW = `${R}/AllowRecovery` as const;
-const STATUS = `${R}/RecoveryStatus` as const;
-const INITIATE = `${R}/InitiateRecovery` as const;
+import { conformance, expect, skipNotApplicable, type ConformanceDevice } from '../../fixtures/conformance.js';
+import { code, data, requireDdfApplicable } from './support.js';
+import { ALLOW, INITIATE, R, recovery, STATUS } from './recovery.steps.js';
 
 /** RecoveryStatus, as the reference numbers it. */
 const RecoveryStatus = {
@@ -31,16 +27,6 @@ const ALL_CODES: string[] = Object.values(RecoveryStatus);
 /** Codes that say recovery "has failed to start": preconditions that argument 0 ignores. */
 const FAILED_TO_START: string[] = [RecoveryStatus.NoTpm, RecoveryStatus.AadKeysNotInTpm, RecoveryStatus.MdmKeysAlreadyInTpm, RecoveryStatus.TpmNotReady];
 
-/** Reads RecoveryStatus in later sessions until it leaves "in process" (or two minutes pass). */
-async function settledStatus(device: ConformanceDevice): Promise<CommandResult> {
-  return pollUntil(
-    async () => (await device.sync([device.node(STATUS).get()]))[0]!,
-    (r) => data(r) !== RecoveryStatus.InProcess,
-    120_000,
-    5_000,
-  );
-}
-
 function tpmState(device: ConformanceDevice): 'none' | 'present' {
   const caps = device.capabilities;
   if (caps.unknown.tpm !== undefined) throw new Error(`the TPM state of ${device.target} could not be read: ${caps.unknown.tpm}`);
@@ -48,18 +34,11 @@ function tpmState(device: ConformanceDevice): 'none' | 'present' {
 }
 
 conformance.describe('Recovery', () => {
-  let initial: CommandResult[] = [];
-  let allow: CommandResult[] = [];
-
-  conformance.beforeAll(async ({ device }) => {
-    initial = await device.sync([device.node(ALLOW).get(), device.node(STATUS).get()]);
-    allow = await device.sync([device.node(ALLOW).replace(1), device.node(ALLOW).get(), device.node(ALLOW).replace(0), device.node(ALLOW).get()]);
-  });
-
   conformance(
     { id: 'DMC-RECOV-001', title: 'AllowRecovery defaults to 0 and takes 1 and 0', group: 'recovery', nodes: [ALLOW], reference: 'provider-providerid-recovery-allowrecovery' },
     async ({ device }, testInfo) => {
       requireDdfApplicable(device, testInfo, R);
+      const { initial, allow } = await device.prepared(recovery);
       // "The supported values for this node are 1-true (allow) and 0-false(not allow). Default value is 0."
       expect(code(initial[0])).toBe('200');
       expect(data(initial[0])).toBe('0');
@@ -71,6 +50,7 @@ conformance.describe('Recovery', () => {
     { id: 'DMC-RECOV-002', title: 'RecoveryStatus is 0 before any recovery request', group: 'recovery', nodes: [STATUS], reference: 'provider-providerid-recovery-recoverystatus' },
     async ({ device }, testInfo) => {
       requireDdfApplicable(device, testInfo, R);
+      const { initial } = await device.prepared(recovery);
       expect(code(initial[1])).toBe('200');
       if (data(initial[1]) !== RecoveryStatus.NoRequest && ALL_CODES.includes(data(initial[1]) ?? '')) {
         skipNotApplicable(testInfo, `RecoveryStatus is ${data(initial[1])}: a recovery was requested on this enrollment before the run`);
@@ -85,10 +65,8 @@ conformance.describe('Recovery', () => {
     async ({ device }, testInfo) => {
       requireDdfApplicable(device, testInfo, R);
       if (tpmState(device) !== 'none') skipNotApplicable(testInfo, 'requires a device without a TPM (device has a TPM)');
-      const [exec] = await device.sync([device.node(INITIATE).exec(1)]);
+      const { exec, status } = (await device.prepared(recovery)).withOne!;
       expect(code(exec), 'Exec InitiateRecovery 1').toBe('200');
-      await sleep(1_000);
-      const status = await settledStatus(device);
       // "3 - Recovery has failed to start because TPM is not available."
       expect(data(status)).toBe(RecoveryStatus.NoTpm);
     },
@@ -105,9 +83,9 @@ conformance.describe('Recovery', () => {
     },
     async ({ device }, testInfo) => {
       requireDdfApplicable(device, testInfo, R);
-      const [exec] = await device.sync([device.node(INITIATE).exec(1)]);
+      tpmState(device);
+      const { exec, status } = (await device.prepared(recovery)).withOne!;
       expect(code(exec), 'Exec InitiateRecovery 1').toBe('200');
-      const status = await settledStatus(device);
       // Which of 2, 4, 5, 6, 7, 8 depends on where the MDM and Azure AD keys live; 0 (not processed) and 3 (no
       // TPM) are wrong on a device that has one.
       expect(ALL_CODES, `RecoveryStatus ${data(status)}`).toContain(data(status));
@@ -119,10 +97,8 @@ conformance.describe('Recovery', () => {
     { id: 'DMC-RECOV-005', title: 'InitiateRecovery 0 starts a recovery whatever the TPM state', group: 'recovery', nodes: [INITIATE, STATUS], reference: 'provider-providerid-recovery-initiaterecovery' },
     async ({ device }, testInfo) => {
       requireDdfApplicable(device, testInfo, R);
-      testInfo.setTimeout(testInfo.timeout + 180_000);
-      const [exec] = await device.sync([device.node(INITIATE).exec(0)]);
+      const { exec, status } = (await device.prepared(recovery)).withZero!;
       expect(code(exec), 'Exec InitiateRecovery 0').toBe('200');
-      const status = await settledStatus(device);
       // "If initiated with argument 0, it triggers MDM Recovery, no matter the state of the device": none of the
       // "failed to start" codes (3, 4, 5, 6); it ends as 2 (finished), 7 or 8 (failed at the server).
       expect(FAILED_TO_START, `RecoveryStatus ${data(status)} (TPM: ${tpmState(device)})`).not.toContain(data(status));

@@ -3,41 +3,14 @@
  * one way from 1.0 to 2.0 ("Once you set the value to 2.0, it won't go back to 1.0"), and the highest version the
  * client supports ("a Windows 10 client will return 2.0").
  *
- * Sessions: one to read the starting state, one to raise the version, one to try to bring it back.
+ * Sessions (sync-version.steps.ts, shared with the other suites' steps): one that reads the starting state and
+ * raises the version, a later one that tries to bring it back.
  */
-import { conformance, diffSnapshots, expect, skipNotApplicable, type CommandResult } from '../../fixtures/conformance.js';
-import { code, data, enrollmentRegistryRoots, type RegistrySnapshot } from './support.js';
-
-const SYNC = 'Provider/{ProviderID}/SyncApplicationVersion';
-const MAX = 'Provider/{ProviderID}/MaxSyncApplicationVersion';
+import { conformance, diffSnapshots, expect, skipNotApplicable } from '../../fixtures/conformance.js';
+import { code, data } from './support.js';
+import { MAX, SYNC, syncVersion } from './sync-version.steps.js';
 
 conformance.describe('SyncApplicationVersion: one way from 1.0 to 2.0', () => {
-  let before: { sync: CommandResult; max: CommandResult };
-  let raise: { replace: CommandResult; get: CommandResult };
-  let back: { replace: CommandResult; get: CommandResult; del: CommandResult; afterDelete: CommandResult };
-  let registryBefore: RegistrySnapshot;
-  let registryAfterRaise: RegistrySnapshot;
-  let registryAfterBack: RegistrySnapshot;
-
-  conformance.beforeAll(async ({ device, agent }) => {
-    const roots = enrollmentRegistryRoots(device.enrollmentId);
-    const [sync, max] = await device.sync([device.node(SYNC).get(), device.node(MAX).get()]);
-    before = { sync: sync!, max: max! };
-    registryBefore = await agent.snapshotRegistry(roots);
-    const [replace, get] = await device.sync([device.node(SYNC).replace('2.0'), device.node(SYNC).get()]);
-    raise = { replace: replace!, get: get! };
-    registryAfterRaise = await agent.snapshotRegistry(roots);
-    // A later session: the Replace back to 1.0 and the Delete (which would restore the DDF default 1.0).
-    const [replaceBack, getBack, del, afterDelete] = await device.sync([
-      device.node(SYNC).replace('1.0'),
-      device.node(SYNC).get(),
-      device.node(SYNC).delete(),
-      device.node(SYNC).get(),
-    ]);
-    back = { replace: replaceBack!, get: getBack!, del: del!, afterDelete: afterDelete! };
-    registryAfterBack = await agent.snapshotRegistry(roots);
-  });
-
   conformance(
     {
       id: 'DMC-SYNCVER-001',
@@ -46,7 +19,8 @@ conformance.describe('SyncApplicationVersion: one way from 1.0 to 2.0', () => {
       nodes: [MAX],
       reference: 'provider-providerid-maxsyncapplicationversion',
     },
-    async () => {
+    async ({ device }) => {
+      const { before } = await device.prepared(syncVersion);
       // "Default is 2.0. When you query this node, a Windows 10 client will return 2.0."
       expect(code(before.max), 'Get MaxSyncApplicationVersion status').toBe('200');
       expect(data(before.max)).toBe('2.0');
@@ -61,7 +35,8 @@ conformance.describe('SyncApplicationVersion: one way from 1.0 to 2.0', () => {
       nodes: [SYNC],
       reference: 'provider-providerid-syncapplicationversion',
     },
-    async (_, testInfo) => {
+    async ({ device }, testInfo) => {
+      const { before } = await device.prepared(syncVersion);
       expect(code(before.sync), 'Get SyncApplicationVersion status').toBe('200');
       // "Default is 1.0." Once raised, it stays 2.0 for the life of the enrollment, so 2.0 here means an earlier
       // run raised it on this (real, re-used) enrollment; the default is then no longer observable.
@@ -80,7 +55,8 @@ conformance.describe('SyncApplicationVersion: one way from 1.0 to 2.0', () => {
       nodes: [SYNC],
       reference: 'provider-providerid-syncapplicationversion',
     },
-    async () => {
+    async ({ device }) => {
+      const { raise } = await device.prepared(syncVersion);
       // "If the server is updated to support 2.0, then you should set this value to 2.0."
       expect(code(raise.replace), 'Replace SyncApplicationVersion 2.0 status').toBe('200');
       expect(code(raise.get)).toBe('200');
@@ -96,7 +72,8 @@ conformance.describe('SyncApplicationVersion: one way from 1.0 to 2.0', () => {
       nodes: [SYNC],
       reference: 'provider-providerid-syncapplicationversion',
     },
-    async (_, testInfo) => {
+    async ({ device }, testInfo) => {
+      const { before, registryBefore, registryAfterRaise } = await device.prepared(syncVersion);
       if (data(before.sync) === '2.0') {
         skipNotApplicable(testInfo, 'the enrollment was already at 2.0, so raising it changes nothing on the device');
       }
@@ -117,7 +94,8 @@ conformance.describe('SyncApplicationVersion: one way from 1.0 to 2.0', () => {
       nodes: [SYNC],
       reference: 'provider-providerid-syncapplicationversion',
     },
-    async () => {
+    async ({ device }) => {
+      const { back, registryAfterRaise, registryAfterBack } = await device.prepared(syncVersion);
       // "Once you set the value to 2.0, it won't go back to 1.0." The device may refuse the Replace or ignore it;
       // either way the value stays 2.0.
       expect(code(back.get), `Get after Replace 1.0 (Replace answered ${code(back.replace)})`).toBe('200');
@@ -136,7 +114,8 @@ conformance.describe('SyncApplicationVersion: one way from 1.0 to 2.0', () => {
       nodes: [SYNC],
       reference: 'provider-providerid-syncapplicationversion',
     },
-    async () => {
+    async ({ device }) => {
+      const { back } = await device.prepared(syncVersion);
       // Delete is a supported operation, and the default is 1.0; "it won't go back to 1.0" still holds.
       expect(code(back.afterDelete), `Get after Delete (Delete answered ${code(back.del)})`).toBe('200');
       expect(data(back.afterDelete)).toBe('2.0');
