@@ -14,18 +14,16 @@
  * temporary unlock runs (DMC-LOCK-010) nor with Lock 0 (DMC-LOCK-011); a DMClient setting, HelpPhoneNumber, is not
  * put back while locked (DMC-LOCK-009). DMC-LOCK-007 (HelpPhoneNumber drifts back) is retired: real Windows does not.
  *
- * Sessions (Secured-core): the beforeAll carries the reads and the write checks of DMC-LOCK-004/005; each drift
- * check needs the device in its own lock state, so one session each: 5 in all. The file ends with Lock 0 (the
+ * Sessions (Secured-core): the reads and the write checks of DMC-LOCK-004/005 ride in the run plan's shared
+ * preparation session (config-lock.steps.ts); each drift check needs the device in its own lock state, so one
+ * session each: 4 of the file's own. The file ends with Lock 0 (the
  * default) and leaves CompanyName and HelpPhoneNumber set to test markers (no sixth session to clear them).
  */
-import { conformance, expect, skipNotApplicable, type CommandResult } from '../../fixtures/conformance.js';
+import { conformance, expect, skipNotApplicable } from '../../fixtures/conformance.js';
 import { policyCsp, policyRegistryLocation } from '../../harness/scripting/index.js';
+import { CL, LOCK, SECURE_CORE, UNLOCK, configLock } from './config-lock.steps.js';
 import { MDM_ADMIN_CHANNEL, code, data, isFailure, marker, pollUntil, requireDdfApplicable } from './support.js';
 
-const CL = 'Provider/{ProviderID}/ConfigLock';
-const LOCK = `${CL}/Lock` as const;
-const UNLOCK = `${CL}/UnlockDuration` as const;
-const SECURE_CORE = `${CL}/SecureCore` as const;
 const HELP_PHONE = 'Provider/{ProviderID}/HelpPhoneNumber' as const;
 
 /** A policy on config lock's "List of locked policies"; Policy CSP page: chr, Add, Delete, Get, Replace. */
@@ -38,28 +36,10 @@ const NOT_BACK_DEVICE_MS = 30_000;
 const DRIFTED = 'dmc-drifted-locally';
 
 conformance.describe('ConfigLock', () => {
-  let initial: CommandResult[] = [];
-  let lockRun: CommandResult[] = [];
-  let unlockRun: CommandResult[] = [];
   let timeScale = 1;
 
-  conformance.beforeAll(async ({ device, dmcTarget }) => {
+  conformance.beforeAll(({ dmcTarget }) => {
     timeScale = dmcTarget.kind === 'virtual' ? dmcTarget.timeScale : 1;
-    const l = device.node(LOCK);
-    const u = device.node(UNLOCK);
-    const reads = [device.node(SECURE_CORE).get(), l.get(), u.get()];
-    // DMC-LOCK-004: "The supported values for this node are 0-unlock, 1-lock"; it ends at 0, the default.
-    const lockWrites = [l.delete(), l.add(1), l.get(), l.delete(), l.add(0), l.get()];
-    // DMC-LOCK-005: "The supported values for this node are 1 to 480 (in min)". It ends deleted (the default):
-    // the DDF says a set UnlockDuration "tells the client ... how many minutes the device should be temporarily
-    // unlocked", and the drift checks below must not start inside such an unlock.
-    const unlockWrites = [u.delete(), u.add(1), u.get(), u.delete(), u.add(480), u.get(), u.delete(), u.add(0), u.delete(), u.add(481), u.delete()];
-    // The writes ride in the reads' session, on a Secured-core PC only (elsewhere the feature "won't work").
-    const writes = device.capabilities.securedCore ? [...lockWrites, ...unlockWrites] : [];
-    const r = await device.sync([...reads, ...writes]);
-    initial = r.slice(0, reads.length);
-    lockRun = r.slice(reads.length, reads.length + lockWrites.length);
-    unlockRun = r.slice(reads.length + lockWrites.length);
   });
 
   const notBackWaitMs = (): number => Math.ceil(NOT_BACK_DEVICE_MS / timeScale) + 2_000;
@@ -67,6 +47,7 @@ conformance.describe('ConfigLock', () => {
   conformance(
     { id: 'DMC-LOCK-001', title: 'SecureCore reads true on a Secured-core PC', group: 'config-lock', nodes: [SECURE_CORE], reference: 'provider-providerid-configlock-securecore', requires: { securedCore: true } },
     async ({ device }, testInfo) => {
+      const { initial } = await device.prepared(configLock);
       requireDdfApplicable(device, testInfo, CL);
       expect(code(initial[0])).toBe('200');
       expect(data(initial[0])).toBe('true');
@@ -76,6 +57,7 @@ conformance.describe('ConfigLock', () => {
   conformance(
     { id: 'DMC-LOCK-002', title: 'SecureCore reads false on a PC that is not Secured-core', group: 'config-lock', nodes: [SECURE_CORE], reference: 'provider-providerid-configlock' },
     async ({ device }, testInfo) => {
+      const { initial } = await device.prepared(configLock);
       requireDdfApplicable(device, testInfo, CL);
       const caps = device.capabilities;
       if (caps.unknown.securedCore !== undefined) throw new Error(`the Secured-core state of ${device.target} could not be read: ${caps.unknown.securedCore}`);
@@ -96,6 +78,7 @@ conformance.describe('ConfigLock', () => {
       specConflict: 'reference: ConfigLock "Default = Locked" (Lock 1); DDF: Lock DefaultValue 0 (Unlock) and "Secured-core PC configuration lock": "Config lock isn\'t enabled by default" (this check expects 0)',
     },
     async ({ device }, testInfo) => {
+      const { initial } = await device.prepared(configLock);
       requireDdfApplicable(device, testInfo, CL);
       // config-lock.md: "Config lock isn't enabled by default, or turned on by the OS during boot."
       expect(code(initial[1])).toBe('200');
@@ -114,6 +97,7 @@ conformance.describe('ConfigLock', () => {
       specConflict: 'reference: Lock supports Add, Delete, Get; DDF: Add, Delete, Get, Replace (this check uses Delete then Add)',
     },
     async ({ device }, testInfo) => {
+      const { lockRun } = await device.prepared(configLock);
       requireDdfApplicable(device, testInfo, CL);
       // "The supported values for this node are 0-unlock, 1-lock." Sent in the beforeAll's session; ends at 0.
       expect([code(lockRun[1]), data(lockRun[2]), code(lockRun[4]), data(lockRun[5])]).toEqual(['200', '1', '200', '0']);
@@ -131,6 +115,7 @@ conformance.describe('ConfigLock', () => {
       specConflict: 'reference: UnlockDuration "1 to 480 (in min)"; DDF: no MSFT:AllowedValues for UnlockDuration',
     },
     async ({ device }, testInfo) => {
+      const { unlockRun } = await device.prepared(configLock);
       requireDdfApplicable(device, testInfo, CL);
       const r = unlockRun;
       expect([code(r[1]), data(r[2]), code(r[4]), data(r[5])]).toEqual(['200', '1', '200', '480']);
@@ -150,6 +135,7 @@ conformance.describe('ConfigLock', () => {
       specConflict: 'DDF: UnlockDuration DefaultValue 480; reference: no default given (values 1 to 480)',
     },
     async ({ device }, testInfo) => {
+      const { initial } = await device.prepared(configLock);
       requireDdfApplicable(device, testInfo, CL);
       expect(code(initial[2])).toBe('200');
       expect(data(initial[2])).toBe('480');
