@@ -49,22 +49,9 @@ export class DeviceHandle {
     const timeoutMs = options.timeout ?? 60_000;
     const { state } = this.access;
     const { entries, saved } = this.access.enqueue(drafts);
-    const settled = new Set<string>();
-    const results = entries.map(
-      (entry) =>
-        new Promise<CommandResult>((resolve, reject) => {
-          state.waiters.set(entry.ticket, {
-            resolve: (result) => {
-              settled.add(entry.ticket);
-              resolve(result);
-            },
-            reject: (error) => {
-              settled.add(entry.ticket);
-              reject(error);
-            },
-          });
-        }),
-    );
+    // The promise's own resolve/reject are the waiter: no closures per command (this runs for every command a script
+    // queues). A command is settled once the engine has taken its waiter out of `state.waiters`.
+    const results = entries.map((entry) => new Promise<CommandResult>((resolve, reject) => void state.waiters.set(entry.ticket, { resolve, reject })));
     let timer: NodeJS.Timeout | undefined;
     let fail: (error: DmcError) => void = () => undefined;
     const timedOut = new Promise<never>((_, reject) => {
@@ -72,7 +59,7 @@ export class DeviceHandle {
     });
     const arm = (): void => {
       if (timer !== undefined) clearTimeout(timer);
-      timer = setTimeout(() => void this.timeOut(entries, settled, timeoutMs).then(fail), timeoutMs);
+      timer = setTimeout(() => void this.timeOut(entries, timeoutMs).then(fail), timeoutMs);
     };
     // The device's requestpending heartbeat says it is still working on our commands: do not time them out.
     state.keepAliveListeners.add(arm);
@@ -89,9 +76,9 @@ export class DeviceHandle {
     }
   }
 
-  private async timeOut(entries: QueuedCommand[], settled: Set<string>, timeoutMs: number): Promise<DmcError> {
+  private async timeOut(entries: QueuedCommand[], timeoutMs: number): Promise<DmcError> {
     const { state } = this.access;
-    const pending = entries.filter((e) => !settled.has(e.ticket));
+    const pending = entries.filter((e) => state.waiters.has(e.ticket));
     const last = state.lastSession();
     const queued = new Set(state.file.queue.map((e) => e.ticket));
     // Commands that never left the queue are withdrawn: nobody waits for them any more. Delivered ones stay

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { ExchangeRecord } from '../enrollment/index.js';
+import { TranscriptWriter } from './transcript.js';
+
+function exchange(deviceId: string, sessionId: string, body: string): ExchangeRecord {
+  return {
+    at: new Date(0).toISOString(),
+    durationMs: 1,
+    endpoint: 'management',
+    deviceId,
+    sessionId,
+    method: 'POST',
+    url: '/ManagementServer/MDM.svc',
+    remoteAddress: '127.0.0.1',
+    request: { headers: { authorization: 'Basic eDp5' }, body: `<Cred><Data>${body}-secret</Data></Cred>${body}` },
+    response: { status: 200, headers: {}, body },
+    errorCode: undefined,
+  };
+}
+
+const bodiesOf = async (path: string) =>
+  (await readFile(path, 'utf8')).trim().split('\n').map((line) => (JSON.parse(line) as ExchangeRecord).response.body);
+
+describe('transcript writer', () => {
+  // Many devices write at once and lines of one file arrive while it is being written (they go out together):
+  // no line may be lost, reordered or land in another session's file, and credentials never reach the disk.
+  it('keeps every exchange of every device and session, in order, redacted', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'dmc-transcript-'));
+    try {
+      const writer = new TranscriptWriter(dataDir);
+      const devices = Array.from({ length: 300 }, (_, i) => `dev${i}`);
+      for (const session of ['s1', 's2']) {
+        for (let message = 1; message <= 3; message++) {
+          for (const device of devices) writer.record(exchange(device, session, `${device}-${session}-${message}`));
+          // Let some writes land between messages, as on a real server.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      }
+      await writer.flush();
+      // The writer goes on after a flush.
+      writer.record(exchange('dev0', 's2', 'dev0-s2-4'));
+      await writer.flush();
+      assert.equal(writer.failures, 0);
+      for (const device of devices) {
+        assert.deepEqual((await readdir(join(writer.dir, device))).sort(), ['s1.jsonl', 's2.jsonl']);
+        assert.deepEqual(await bodiesOf(writer.pathFor(device, 's1')), [1, 2, 3].map((m) => `${device}-s1-${m}`));
+        const s2 = [1, 2, 3].map((m) => `${device}-s2-${m}`);
+        assert.deepEqual(await bodiesOf(writer.pathFor(device, 's2')), device === 'dev0' ? [...s2, 'dev0-s2-4'] : s2);
+      }
+      const text = await readFile(writer.pathFor('dev7', 's1'), 'utf8');
+      assert.ok(!text.includes('-secret') && !text.includes('eDp5'), 'credentials are redacted');
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
