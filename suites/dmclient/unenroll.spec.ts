@@ -2,9 +2,10 @@
  * Server-initiated unenrollment (dmclient-csp.md#provider-providerid-unenroll): Exec Provider/<ProviderID>/Unenroll
  * "calls the enrollment client to unenroll the device from the management server". Afterwards the agent must find
  * the enrollment, its certificate and its poll tasks gone and an entry in the MDM event channel; the server sees
- * no session after it. The reference does not say how a device reports an admin-initiated unenrollment beyond the
- * Exec's Status (Microsoft's unenrollment page: "reports successfully initiated disassociation"), so no Alert 1226
- * is required here: that alert is the user-initiated path (captures/06), which a lab cannot script.
+ * no session after it. How the device reports it comes from Microsoft's unenrollment page ("Disconnecting from the
+ * management infrastructure", section "Server-initiated disconnection"): "a generic alert notification is sent with
+ * messageid=1", the Alert 1226 com.microsoft:mdm.unenrollment.userrequest also seen in the user-initiated path
+ * (captures/06); DMC-UNENR-008 checks that the server received it.
  *
  * This suite ends the device's enrollment, so it must run after every other suite on the same device. With the
  * current playwright.config.ts that holds because files are scheduled in path order and a real target has one
@@ -32,6 +33,9 @@ interface Observed {
   events: EventLog;
   sessionsAtUnenroll: number;
   sessionsAfterQuiet: number;
+  /** When the Exec was sent, and when the server recorded the device's Alert 1226 (undefined: never). */
+  execSentAt: string;
+  unenrollAlertAt: string | undefined;
 }
 
 conformance.describe('Unenroll (last: ends the enrollment)', () => {
@@ -51,6 +55,7 @@ conformance.describe('Unenroll (last: ends the enrollment)', () => {
     const since = new Date(Date.now() - 1_000).toISOString();
 
     // The reference's example: Meta.Format chr, Data the ProviderID ("Data Field in Threshold is now IGNORED").
+    const execSentAt = new Date().toISOString();
     const [exec] = await device.sync([device.node(UNENROLL).unchecked.exec(device.providerId, { meta: { Format: 'chr' } })]);
     await pollUntil(() => ours(), (enrolled) => !enrolled, UNENROLL_WAIT_MS, 1_000);
     const sessionsAtUnenroll = device.mdm.sessions().count;
@@ -70,6 +75,8 @@ conformance.describe('Unenroll (last: ends the enrollment)', () => {
       events: await agent.eventLog({ logName: MDM_ADMIN_CHANNEL, since, maxEvents: 200 }),
       sessionsAtUnenroll,
       sessionsAfterQuiet: device.mdm.sessions().count,
+      execSentAt,
+      unenrollAlertAt: device.mdm.unenrolledAt(),
     };
   });
 
@@ -103,5 +110,12 @@ conformance.describe('Unenroll (last: ends the enrollment)', () => {
 
   conformance(spec('DMC-UNENR-007', 'no session after the unenrollment, even when asked to sync'), async () => {
     expect(o.sessionsAfterQuiet - o.sessionsAtUnenroll, `sessions in the ${QUIET_MS / 1000} s after the unenrollment`).toBe(0);
+  });
+
+  conformance(spec('DMC-UNENR-008', 'the device reports the unenrollment with Alert 1226 (MsgID 1) after the Exec'), async () => {
+    // "The server will not get a response for the unenrollment, instead a generic alert notification is sent with
+    // messageid=1" (Microsoft, "Disconnecting from the management infrastructure", server-initiated disconnection).
+    expect(o.unenrollAlertAt, 'when the server recorded Alert 1226 com.microsoft:mdm.unenrollment.userrequest').not.toBeUndefined();
+    expect(Date.parse(o.unenrollAlertAt!), `Alert 1226 at ${o.unenrollAlertAt}, Exec sent at ${o.execSentAt}`).toBeGreaterThanOrEqual(Date.parse(o.execSentAt));
   });
 });
