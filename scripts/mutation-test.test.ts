@@ -6,8 +6,11 @@
  * The kill rate (quirks caught / quirks) is printed.
  *
  * Cost: each quirk's project runs only its named tests (DMC_PROJECT_GREP), so the run is one device start and a
- * few sessions per quirk. That the clean device passes every applicable test is the default suite run of
- * `npm test` (`npm run test:suites`); DMC_MUTATION_FULL=1 also runs the whole suite on the clean device here.
+ * few sessions per quirk. The clean device of each profile runs the whole suite, as `npm run conformance` does: a
+ * grep that selects only the killers of several quirks makes the run plan (fixtures/conformance/session-plan.ts)
+ * merge an unusual subset of steps, and on the clean Windows 11 Enterprise device that subset left the poll steps'
+ * commands undelivered (DMC_ERR_SESSION_SYNC_TIMEOUT on DMC-POLL-003/004/006/007, issue #13 follow-up), which is a
+ * fault of the plan, not of the suites' verdicts this test judges.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -71,10 +74,6 @@ before(async () => {
   await writeFile(join(dir, 'inventory.yaml'), stringify({ targets }));
   const greps: Record<string, string> = {};
   for (const [quirk, q] of Object.entries(QUIRK_KILLERS)) greps[quirkTarget(quirk)] = idPattern(q.tests);
-  for (const profile of profiles) {
-    const ids = Object.values(QUIRK_KILLERS).filter((q) => q.profile === profile).flatMap((q) => q.tests);
-    if (process.env['DMC_MUTATION_FULL'] !== '1') greps[cleanTarget(profile)] = idPattern(ids);
-  }
   const child = spawn(process.execPath, [PLAYWRIGHT, 'test'], {
     cwd: ROOT,
     env: { ...process.env, DMC_INVENTORY: join(dir, 'inventory.yaml'), DMC_RESULTS_DIR: join(dir, 'results'), DMC_PROJECT_GREP: JSON.stringify(greps), DMC_WORKERS: '2' },
