@@ -3,10 +3,10 @@
  * and says whether the run ended. A run that was killed (SIGKILL, a crashed CI runner, a power cut) never reached
  * the reporter's onEnd, so it has no results.json, only results.partial.jsonl with one test entry per finished test.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { errors } from './errors.js';
-import { readResults } from './results-io.js';
+import { readReportFile, readResults } from './results-io.js';
 import { PARTIAL_FILE, RESULTS_FILE, testEntrySchema, type Results, type TestEntry } from './results-model.js';
 
 export interface SkippedLine {
@@ -27,14 +27,7 @@ export type RunOnDisk = { kind: 'complete'; file: string; results: Results } | {
 
 /** Reads results.partial.jsonl line by line; a line that is not a whole test entry is named, not fatal. */
 export function readPartialResults(file: string): PartialRun {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : String((error as Error).message);
-    throw errors.DMC_ERR_REPORT_FILE_UNREADABLE.create({ file, reason }, { cause: error });
-  }
+  const text = readReportFile(file);
   const tests: TestEntry[] = [];
   const skipped: SkippedLine[] = [];
   const lines = text.split('\n');

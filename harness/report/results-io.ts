@@ -42,15 +42,19 @@ export function parseResults(data: unknown, file: string): Results {
   });
 }
 
-export function readResults(file: string): Results {
-  let text: string;
+/** The text of a file of a results package, or DMC_ERR_REPORT_FILE_UNREADABLE naming the file and why. */
+export function readReportFile(file: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : String((error as Error).message);
     throw errors.DMC_ERR_REPORT_FILE_UNREADABLE.create({ file, reason }, { cause: error });
   }
+}
+
+export function readResults(file: string): Results {
+  const text = readReportFile(file);
   let data: unknown;
   try {
     data = JSON.parse(text);
