@@ -1,5 +1,5 @@
 import { defineConfig, type ReporterDescription } from '@playwright/test';
-import { projectGreps, runInventory, targetProjects, type TargetOptions } from './fixtures/conformance/settings.js';
+import { projectGreps, runInventory, shareCommandLineGrep, targetProjects, type TargetOptions } from './fixtures/conformance/settings.js';
 import { inventoryForReport } from './fixtures/targets/inventory.js';
 
 /**
@@ -18,6 +18,8 @@ import { inventoryForReport } from './fixtures/targets/inventory.js';
  * virtual device; the sessions of every worker add up per target.
  */
 const resultsDir = process.env['DMC_RESULTS_DIR'] ?? 'results/latest';
+// The workers' run plan picks its steps by the command line's --grep too (settings.ts, COMMAND_LINE_GREP_ENV).
+shareCommandLineGrep();
 const { inventory, file: inventoryFile } = runInventory();
 const sharded = process.env['DMC_BLOB'] === '1' || process.argv.some((a) => a === '--shard' || a.startsWith('--shard='));
 
