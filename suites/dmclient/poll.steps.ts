@@ -129,6 +129,8 @@ export const pollFiring = prepare(
     const original = r.slice(0, NODES.length).map((x) => data(x));
     const set = oneMinute.byNode(r.slice(NODES.length));
     const waitMs = Math.ceil((3 * 60_000) / timeScale) + 30_000;
+    // Only the device's own sessions count: while this step waits here (not on the run plan), no other step's session
+    // can start (session-plan.ts runs a shared session only when every step is waiting on it).
     const sessionsBefore = device.sessionsUsed();
     const started = Date.now();
     await device.waitForSessions(2, { timeout: waitMs }).catch(() => undefined);
