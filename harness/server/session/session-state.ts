@@ -62,6 +62,11 @@ export class DeviceState {
   enqueueWrites = 0;
   enqueueWritesDone = 0;
   /**
+   * The write of the latest enqueue: it lands once a write carrying that queue (and so every earlier enqueue) is on
+   * disk. A reply that delivers commands waits for this one, not for the coalesced write after it.
+   */
+  enqueueSaved: Promise<void> = Promise.resolve();
+  /**
    * The last message refused with a challenge (401/407) while no session of that SessionID was open. OMA-DM 1.2
    * keeps the session going after a challenge: the device sends its credentials in its next message (MsgID + 1)
    * and the server's MsgIDs go on from the challenge reply, so that message opens the session here.
