@@ -1,18 +1,18 @@
 /**
  * `<dataDir>/queues/<deviceId>.json`: a device's queue, in-flight commands, session summaries and DevInfo.
  * Reads are zod-checked; writes go to a temporary file that is renamed over the old one (rename is atomic on
- * one file system).
+ * one file system); the temporary file is the previous version's inode, recycled (recycling-replace.ts).
  *
  * Writes are coalesced per device (issue #3, measured in benchmarks/server.bench.ts): at most one write runs and
  * at most one waits. A `save()` made while a write runs joins the waiting one, which serialises the file when it
  * starts, so it carries every change made up to then; an older state never lands after a newer one. The promise
  * `save()` returns settles once a write that includes the state at the time of the call is on disk (or failed).
  */
-import { rename, writeFile } from 'node:fs';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errors } from './errors.js';
 import { deviceFileSchema, type DeviceFile } from './draft-schema.js';
+import { RecyclingReplace } from './recycling-replace.js';
 
 /** Windows device ids are hex or GUIDs (with braces); anything else could escape the queues folder. */
 const DEVICE_ID = /^[A-Za-z0-9_.{}-]{1,128}$/;
@@ -44,7 +44,7 @@ interface Slot {
 export class QueueStore {
   readonly dir: string;
   private readonly slots = new Map<string, Slot>();
-  private tmpCounter = 0;
+  private readonly replace = new RecyclingReplace();
   private dirReady: Promise<void> | undefined;
   /** Writes started, for tests and the benchmark's account of disk work. */
   writes = 0;
@@ -138,29 +138,16 @@ export class QueueStore {
     return write;
   }
 
-  /**
-   * Temporary file, then rename. Callback fs, not fs/promises: a FileHandle-based writeFile costs about twice the
-   * CPU of the same open/write/close through callbacks, and this runs after every message of every session
-   * (measured in benchmarks/server.bench.ts).
-   */
+  /** Temporary file, then rename, recycling the previous inode (recycling-replace.ts says why and how). */
   private write(path: string, text: string): Promise<void> {
-    const tmp = `${path}.${process.pid}.${++this.tmpCounter}.tmp`;
     this.dirReady ??= mkdir(this.dir, { recursive: true }).then(() => undefined);
     const dirReady = this.dirReady;
-    return new Promise<void>((resolve, reject) => {
-      const failed = (err: unknown): void => {
+    return dirReady
+      .then(() => this.replace.write(path, text))
+      .catch((err: unknown) => {
         // The folder may have been removed under a running server: make it again once, next time.
         if (this.dirReady === dirReady) this.dirReady = undefined;
-        reject(err);
-      };
-      dirReady.then(
-        () =>
-          writeFile(tmp, text, 'utf8', (err) => {
-            if (err !== null) return failed(err);
-            rename(tmp, path, (renameErr) => (renameErr === null ? resolve() : reject(renameErr)));
-          }),
-        failed,
-      );
-    });
+        throw err;
+      });
   }
 }
