@@ -115,8 +115,10 @@ export class QueueStore {
   private start(slot: Slot): Promise<void> {
     slot.running = true;
     this.writes += 1;
-    // Serialised now, synchronously: this write carries exactly the state of this moment.
-    const text = `${JSON.stringify(slot.file, null, 2)}\n`;
+    // Serialised now, synchronously: this write carries exactly the state of this moment. One line, not indented:
+    // JSON.stringify with an indent is about a third slower and 40 % longer, and this runs up to three times a
+    // session (`jq . <file>` shows it indented).
+    const text = `${JSON.stringify(slot.file)}\n`;
     const path = this.pathOf(slot.file.deviceId);
     const write = this.write(path, text);
     const next = (): void => {
