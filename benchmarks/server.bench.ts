@@ -37,7 +37,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { cp, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { Session } from 'node:inspector';
 import { Agent } from 'node:https';
@@ -399,6 +399,32 @@ async function prepareBaseline(): Promise<Baseline> {
   }
 }
 
+/**
+ * What file work costs on the data folder's file system right now, so a reader can tell a slow server from a slow
+ * disk: the server creates a transcript file per session and rewrites its queue file up to three times. On these
+ * VMs creating a file swings between about 50 and 450 us of CPU within minutes (the file system's metadata falls
+ * out of a small page cache), and the trivial route does no file work at all.
+ */
+function fileSystemProbe(parent: string): { createUs: number; rewriteUs: number } {
+  const dir = join(parent, `fs-probe-${Date.now()}`);
+  mkdirSync(dir);
+  const text = 'x'.repeat(6000);
+  const count = 200;
+  const perCall = (work: (i: number) => void): number => {
+    const before = process.cpuUsage();
+    for (let i = 0; i < count; i += 1) work(i);
+    const used = process.cpuUsage(before);
+    return (used.user + used.system) / count;
+  };
+  try {
+    const createUs = perCall((i) => closeSync(openSync(join(dir, `f${i}`), 'wx')));
+    const rewriteUs = perCall((i) => writeFileSync(join(dir, `f${i}`), text, { flag: 'r+' }));
+    return { createUs, rewriteUs };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 type Column = 'trivial' | 'baseline' | 'current';
 
 function rotate<T>(items: T[], by: number): T[] {
@@ -470,6 +496,7 @@ async function scenario(devices: number, sessionsPerDevice: number, baseline: Ba
       baseline: async () => drive('harness', await copy(), enrolled, sessionsPerDevice, undefined, baseline.root),
       current: async () => drive('harness', await copy(), enrolled, sessionsPerDevice),
     };
+    const probeBefore = fileSystemProbe(work);
     const columns: Column[] = baseline.root === undefined ? ['trivial', 'current'] : ['trivial', 'baseline', 'current'];
     const figures: Record<Column, Figures[]> = { trivial: [], baseline: [], current: [] };
     // Rounds, each in another order: on a shared VM the same server's CPU per session drifts by a third within
@@ -480,6 +507,8 @@ async function scenario(devices: number, sessionsPerDevice: number, baseline: Ba
     }
     const label = `${devices} devices x ${sessionsPerDevice}`;
     console.log(`${label} session(s), ${COMMANDS_PER_SESSION} commands each; setup: ${devices} enrollments over HTTPS (MS-MDE2 RequestSecurityToken, 16 at a time): ${enrollSeconds.toFixed(1)} s`);
+    const probeAfter = fileSystemProbe(work);
+    console.log(`  data folder's file system, CPU per call before and after the rounds: creating a file ${probeBefore.createUs.toFixed(0)} and ${probeAfter.createUs.toFixed(0)} us, rewriting one ${probeBefore.rewriteUs.toFixed(0)} and ${probeAfter.rewriteUs.toFixed(0)} us`);
     const medians = Object.fromEntries(columns.map((c) => [c, median(figures[c])])) as Partial<Record<Column, Figures>>;
     for (const column of columns) {
       const f = medians[column]!;

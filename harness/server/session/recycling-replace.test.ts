@@ -25,13 +25,15 @@ test('each write replaces the file whole, never in place, and reuses the inode o
     const live = join(dir, 'device.json');
     const writer = new RecyclingReplace();
     const inodes: number[] = [];
+    // Long and short texts in turn: a recycled inode is rewritten from its start and cut to the new length.
+    const text = (version: number): string => `version ${version}\n${'x'.repeat(version % 3 === 1 ? 9000 : 3)}`;
     for (let version = 1; version <= 6; version += 1) {
       const keep = join(dir, `keep-${version}`);
       if (version > 1) await link(live, keep);
-      await writer.write(live, `version ${version}\n`);
-      assert.equal(await readFile(live, 'utf8'), `version ${version}\n`);
+      await writer.write(live, text(version));
+      assert.equal(await readFile(live, 'utf8'), text(version));
       // The inode that was live before this write still holds its own text: the write went to another inode.
-      if (version > 1) assert.equal(await readFile(keep, 'utf8'), `version ${version - 1}\n`);
+      if (version > 1) assert.equal(await readFile(keep, 'utf8'), text(version - 1));
       inodes.push((await stat(live)).ino);
     }
     assert.deepEqual({ created: writer.created, recycled: writer.recycled }, { created: 2, recycled: 4 });
