@@ -20,7 +20,16 @@
  * after a failed step, takes the safe path (create `S0` exclusively, link, rename; see #safeWrite).
  * Writes to one path must not overlap; QueueStore runs at most one per device, and a second is refused here.
  */
-import { close, ftruncate, link, open, rename, unlink, write } from 'node:fs';
+import { close, ftruncate, link, open, rename, unlink, writeFile } from 'node:fs';
+import { promisify } from 'node:util';
+
+// Callback fs through promisify, not fs/promises: a FileHandle costs about twice the CPU per call
+// (benchmarks/server.bench.ts).
+const openFile = promisify(open);
+const writeWhole = promisify(writeFile);
+const cutTo = promisify(ftruncate);
+const closeFile = promisify(close);
+const renameFile = promisify(rename);
 
 /** The names a spare of `livePath` may have: never `.json`, so QueueStore.loadAll never reads them. */
 export function spareNames(livePath: string): [string, string] {
@@ -37,30 +46,26 @@ type Errno = NodeJS.ErrnoException | null;
 
 export class RecyclingReplace {
   readonly #paths = new Map<string, PathState>();
-  /** Writes that reused a spare inode, and writes that created a file: for tests and the benchmark. */
+  /** Writes that reused a spare inode, and writes that created a file: for tests. */
   recycled = 0;
   created = 0;
 
   /** Replaces `path` with `text` (UTF-8). The returned promise settles once the rename has happened (or failed). */
   write(path: string, text: string): Promise<void> {
-    let state = this.#paths.get(path);
-    if (state === undefined) {
-      state = { spare: undefined, busy: false };
-      this.#paths.set(path, state);
-    }
+    const state = this.#paths.get(path) ?? { spare: undefined, busy: false };
+    this.#paths.set(path, state);
     if (state.busy) return Promise.reject(new Error(`${path}: a write is already running (writes to one file must not overlap)`));
     state.busy = true;
     const names = spareNames(path);
     const run = state.spare === undefined ? this.#safeWrite(path, names, text) : this.#recycledWrite(path, names, state.spare, text);
-    const current = state;
     return run.then(
       (spare) => {
-        current.spare = spare;
-        current.busy = false;
+        state.spare = spare;
+        state.busy = false;
       },
       (err: unknown) => {
-        current.spare = undefined;
-        current.busy = false;
+        state.spare = undefined;
+        state.busy = false;
         throw err;
       },
     );
@@ -72,7 +77,7 @@ export class RecyclingReplace {
     const other = spare === 0 ? 1 : 0;
     return writeText(names[spare], 'r+', text)
       .then(() => linkOrNot(path, names[other]))
-      .then((linked) => callback<void>((done) => rename(names[spare], path, done)).then(() => (linked === true ? other : undefined)));
+      .then((linked) => renameFile(names[spare], path).then(() => (linked === true ? other : undefined)));
   }
 
   /**
@@ -90,7 +95,7 @@ export class RecyclingReplace {
       })
       .then(() => linkOrNot(path, names[1]))
       .then((linked) => (linked !== 'exists' ? linked : removeIfPresent(names[1]).then(() => linkOrNot(path, names[1]))))
-      .then((linked) => callback<void>((done) => rename(names[0], path, done)).then(() => (linked === true ? 1 : undefined)));
+      .then((linked) => renameFile(names[0], path).then(() => (linked === true ? 1 : undefined)));
   }
 }
 
@@ -98,21 +103,16 @@ export class RecyclingReplace {
  * `r+` (a spare we hold) rewrites the file from its start and then cuts it to length, where `w` (O_TRUNC) would
  * free every data block and allocate them again: 38 to 54 us against 61 to 67 for a 6 KB file here. `wx` creates.
  */
-function writeText(path: string, flags: 'r+' | 'wx', text: string): Promise<void> {
-  return callback<number>((done) => open(path, flags, 0o600, done)).then((fd) =>
-    callback<void>((done) => {
-      const bytes = Buffer.from(text, 'utf8');
-      const finish = (err: Errno): void => close(fd, (closeErr) => done(err ?? closeErr));
-      const writeRest = (offset: number): void =>
-        write(fd, bytes, offset, bytes.length - offset, offset, (err, written) => {
-          if (err !== null) return finish(err);
-          if (offset + written < bytes.length) return writeRest(offset + written);
-          if (flags === 'wx') return finish(null);
-          ftruncate(fd, bytes.length, finish);
-        });
-      writeRest(0);
-    }),
-  );
+async function writeText(path: string, flags: 'r+' | 'wx', text: string): Promise<void> {
+  const fd = await openFile(path, flags, 0o600);
+  try {
+    // A freshly opened descriptor is at offset 0, so writeFile writes from the start (all of it, in as many calls
+    // as it takes).
+    await writeWhole(fd, text, 'utf8');
+    if (flags === 'r+') await cutTo(fd, Buffer.byteLength(text, 'utf8'));
+  } finally {
+    await closeFile(fd);
+  }
 }
 
 /**
@@ -124,10 +124,5 @@ function linkOrNot(livePath: string, spareName: string): Promise<boolean | 'exis
 }
 
 function removeIfPresent(path: string): Promise<void> {
-  return callback<void>((done) => unlink(path, (err) => done(err !== null && err.code !== 'ENOENT' ? err : null)));
-}
-
-/** Callback fs, not fs/promises: a FileHandle costs about twice the CPU per call (benchmarks/server.bench.ts). */
-function callback<T>(start: (done: (err: Errno, value?: T) => void) => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => start((err, value) => (err === null ? resolve(value as T) : reject(err))));
+  return new Promise((resolve, reject) => unlink(path, (err) => (err === null || err.code === 'ENOENT' ? resolve() : reject(err))));
 }
