@@ -64,7 +64,16 @@ const SCENARIOS = process.env["DMC_BENCH_SERVER_TINY"] ? [{ devices: 3, sessions
   { devices: 1000, sessionsPerDevice: 1 },
 ] as const;
 /** Rounds per scenario, each running every server once in a rotated order; the table shows medians. */
-const ROUNDS = Number(process.env['DMC_BENCH_SERVER_ROUNDS'] ?? (process.env['DMC_BENCH_SERVER_TINY'] ? 1 : 3));
+const ROUNDS = roundsFrom(process.env['DMC_BENCH_SERVER_ROUNDS'], process.env['DMC_BENCH_SERVER_TINY'] ? 1 : 3);
+
+function roundsFrom(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  if (!/^[1-9]\d{0,2}$/.test(value)) {
+    console.error(`DMC_BENCH_SERVER_ROUNDS must be a whole number from 1 to 999, got "${value}"`);
+    process.exit(2);
+  }
+  return Number(value);
+}
 const SYNCML = { 'content-type': 'application/vnd.syncml.dm+xml' };
 const POLL = './Device/Vendor/MSFT/DMClient/Provider/DMCHarness/Poll';
 const SERVE = '--serve-for-bench';
@@ -402,7 +411,7 @@ async function prepareBaseline(): Promise<Baseline> {
 /**
  * What file work costs on the data folder's file system right now, so a reader can tell a slow server from a slow
  * disk: the server creates a transcript file per session and rewrites its queue file up to three times. On these
- * VMs creating a file swings between about 50 and 450 us of CPU within minutes (the file system's metadata falls
+ * VMs creating a file swings between about 13 and 440 us of CPU within minutes (the file system's metadata falls
  * out of a small page cache), and the trivial route does no file work at all.
  */
 function fileSystemProbe(parent: string): { createUs: number; rewriteUs: number } {
