@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -53,6 +53,24 @@ describe('transcript writer', () => {
       }
       const text = await readFile(writer.pathFor('dev7', 's1'), 'utf8');
       assert.ok(!text.includes('-secret') && !text.includes('eDp5'), 'credentials are redacted');
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('counts a line it cannot write instead of throwing, and writes again once the folder can be made', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'dmc-transcript-'));
+    try {
+      // A file where the transcripts folder should be: every mkdir under it fails.
+      await writeFile(join(dataDir, 'transcripts'), 'in the way\n');
+      const writer = new TranscriptWriter(dataDir);
+      writer.record(exchange('dev1', 's1', 'lost-1'));
+      writer.record(exchange('dev1', 's1', 'lost-2'));
+      assert.equal(writer.failures, 2);
+      await rm(join(dataDir, 'transcripts'));
+      writer.record(exchange('dev1', 's1', 'kept'));
+      assert.equal(writer.failures, 2);
+      assert.deepEqual(await bodiesOf(writer.pathFor('dev1', 's1')), ['kept']);
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }

@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseSyncML } from '../../syncml/index.js';
 import type { Command, CommandDraft, Status, SyncML } from '../../syncml/types.js';
+import { deviceFileSchema } from './draft-schema.js';
 import { errorReply } from './error-reply.js';
 import type { SessionEvents } from './events.js';
 import {
@@ -271,5 +273,17 @@ test('a multi-item command keeps every per-item Status with its TargetRef', asyn
       [[['./DevInfo/Man'], '200'], [['./DevInfo/Nope'], '404']],
     );
     assert.equal(result?.status?.code, '200');
+  });
+});
+
+test('an unenrollment is on disk at once, even when the session goes on', async () => {
+  await withEngine(async (engine, dataDir) => {
+    void engine.device(DEVICE_ID).sync([{ kind: 'Get', Item: [{ Target: { LocURI: './DevDetail/SwV' } }] }], { timeout: 5000 }).catch(() => undefined);
+    // The enqueue's own write lands first, so the reply below does not wait for (and carry along) a write.
+    await new Promise((resolve) => setImmediate(resolve));
+    const reply = await send(engine, capture('06-management-session2-unenroll.http'));
+    assert.deepEqual(serverCommands(reply).map((c) => c.kind), ['Get'], 'the session goes on with the queued Get');
+    const onDisk = deviceFileSchema.parse(JSON.parse(readFileSync(join(dataDir, 'queues', `${DEVICE_ID}.json`), 'utf8')));
+    assert.equal(onDisk.unenrolledAt, '2026-11-28T10:00:00.000Z');
   });
 });

@@ -10,13 +10,16 @@
  *    unanswered and recorded as a device protocol error.
  * 4. The reply (outbound.ts) carries SyncHdr Status, Statuses, then queued commands; a reply of only Status and
  *    Final ends the session.
- * 5. The device file `<dataDir>/queues/<deviceId>.json` is written after every message, write-behind and coalesced
- *    (queue-store.ts), with one rule that keeps every queued command safe: a command is on disk before any reply
- *    carries it. `sync()` starts the write of its commands at once; a reply that delivers commands whose write has
- *    not landed yet waits for its own write. What may lag behind by one write is session progress (in-flight
- *    marks, summaries, DevInfo): after a crash a delivered command is found queued or in flight and is sent
- *    again (see `requeueInFlight`), and a command answered just before the crash may run twice. `close()` writes
- *    everything.
+ * 5. The device file `<dataDir>/queues/<deviceId>.json` (queue-store.ts) keeps every queued command safe by one
+ *    rule: a command is on disk before any reply carries it. `sync()` has its commands written at the end of the
+ *    turn it was called in; a reply that delivers commands whose write has not landed yet waits for it. A reply
+ *    that ends the session, or a message that unenrolls the device, is written at once too. Progress inside a
+ *    session (in-flight marks, delivery counts, results settled before the last message, DevInfo) is written with
+ *    the next of those, or at the latest 5 s later (QueueStore.saveLater): a session of two messages writes
+ *    twice, not three times (issue #13). What a crash can lose is that progress: a delivered command is found
+ *    queued or in flight and is sent again either way (see `requeueInFlight`, which runs on every restart), its
+ *    delivery count may be one short, and a command answered just before the crash may run twice. `close()`
+ *    writes everything.
  */
 import type { Chal, CommandDraft, SyncML } from '../../syncml/types.js';
 import type { DmcError } from '../../errors.js';
@@ -121,6 +124,7 @@ export class SessionEngine {
     this.events.emit('messageIn', { deviceId, sessionId: session.sessionId, msgId: hdr.MsgID, message, at });
 
     const recordError = (error: DmcError): void => this.recordError(state, session, error);
+    let unenrolled = false;
     const inbound = processInbound({
       device: state,
       session,
@@ -131,6 +135,7 @@ export class SessionEngine {
         state.alerts.push(alert);
         this.events.emit('alert', alert);
         if (unenrollment) {
+          unenrolled = true;
           state.file.unenrolledAt = at;
           this.events.emit('unenrollment', alert);
         }
@@ -167,15 +172,17 @@ export class SessionEngine {
       at,
     });
     if (reply.ends) this.endSession(state, session, 'completed', at);
-    const write = this.store.save(state.file);
-    // Write-behind: a failure leaves the device marked in the store, and close() (flush) writes it again.
-    write.catch(() => undefined);
+    if (!reply.ends && !unenrolled) {
+      // Step 5: progress inside a session may lag; see the top of this file.
+      this.store.saveLater(state.file);
+    } else {
+      // Write-behind: a failure leaves the device marked in the store, and close() (flush) writes it again.
+      this.store.save(state.file).catch(() => undefined);
+    }
     if (session.summary.commandsSent > sentBefore && state.enqueueWritesDone < state.enqueueWrites) {
-      // Step 5: commands whose enqueue write has not landed go out only once it has. Not `write`: while the enqueue
-      // write runs, `write` is the coalesced one queued behind it, and waiting for both held every first reply of a
-      // session for two writes in a row (benchmarks/server.bench.ts). If the enqueue write failed, `write` (which
-      // carries the same commands) decides, as before.
-      await state.enqueueSaved.catch(() => write);
+      // Step 5: commands whose enqueue write has not landed go out only once it has (it carries this reply's
+      // in-flight marks too). If it failed, a write of the present state decides, and its failure fails the reply.
+      await state.enqueueSaved.catch(() => this.store.save(state.file));
     }
     return reply.message;
   }

@@ -1,13 +1,18 @@
 /**
  * `<dataDir>/queues/<deviceId>.json`: a device's queue, in-flight commands, session summaries and DevInfo.
  * Reads are zod-checked; writes go to a temporary file that is renamed over the old one (rename is atomic on
- * one file system); the temporary file is the previous version's inode, recycled (recycling-replace.ts).
+ * one file system); the temporary file is the previous version's inode, recycled (recycling-replace.ts), and the
+ * calls are synchronous (that module says why).
  *
- * Writes are coalesced per device (issue #3, measured in benchmarks/server.bench.ts): at most one write runs and
- * at most one waits. A `save()` made while a write runs joins the waiting one, which serialises the file when it
- * starts, so it carries every change made up to then; an older state never lands after a newer one. The promise
- * `save()` returns settles once a write that includes the state at the time of the call is on disk (or failed).
+ * Two ways to ask for a write (engine.ts step 5 says which the engine uses when):
+ * - `save()`: written at the end of the current turn of the event loop, so a burst of saves for one device (a
+ *   script queueing many syncs at once) is one write carrying every change; the promise settles once it is on disk.
+ * - `saveLater()`: session progress that may lag. Written with the device's next `save()`, by `flush()`, or at
+ *   the latest `progressDelayMs` later (default 5 s), so a session of two messages writes its file twice, not three
+ *   times (issue #13: each replace costs 100 to 250 us of CPU here).
+ * A write that fails leaves the device marked; `flush()` writes it again.
  */
+import { mkdirSync } from 'node:fs';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errors } from './errors.js';
@@ -33,24 +38,41 @@ interface Waiting {
   reject: (error: unknown) => void;
 }
 
+function waiting(): Waiting {
+  let resolve: () => void = () => undefined;
+  let reject: (error: unknown) => void = () => undefined;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
 interface Slot {
   file: DeviceFile;
-  running: boolean;
-  waiting: Waiting | undefined;
+  /** A write due at the end of this turn, and who waits for it. */
+  due: Waiting | undefined;
+  /** A saveLater() not written yet, and the timer that writes it at the latest. */
+  lagging: boolean;
+  timer: NodeJS.Timeout | undefined;
   /** The last write failed and nothing newer has landed: flush() tries again. */
   failed: boolean;
 }
+
+export const DEFAULT_PROGRESS_DELAY_MS = 5000;
 
 export class QueueStore {
   readonly dir: string;
   private readonly slots = new Map<string, Slot>();
   private readonly replace = new RecyclingReplace();
-  private dirReady: Promise<void> | undefined;
-  /** Writes started, for tests and the benchmark's account of disk work. */
+  private readonly progressDelayMs: number;
+  private dirMade = false;
+  /** Writes made, for tests. */
   writes = 0;
 
-  constructor(dataDir: string) {
+  constructor(dataDir: string, options: { progressDelayMs?: number } = {}) {
     this.dir = join(dataDir, 'queues');
+    this.progressDelayMs = options.progressDelayMs ?? DEFAULT_PROGRESS_DELAY_MS;
   }
 
   pathOf(deviceId: string): string {
@@ -82,74 +104,82 @@ export class QueueStore {
     return files;
   }
 
-  /** Writes `file` (coalesced with other saves of the same device, see above). */
+  /** Writes `file` at the end of this turn (with every other save of the device made before then). */
   save(file: DeviceFile): Promise<void> {
-    let slot = this.slots.get(file.deviceId);
-    if (slot === undefined) {
-      slot = { file, running: false, waiting: undefined, failed: false };
-      this.slots.set(file.deviceId, slot);
-    }
-    slot.file = file;
-    if (!slot.running) return this.start(slot);
-    if (slot.waiting === undefined) {
-      let resolve: () => void = () => undefined;
-      let reject: (error: unknown) => void = () => undefined;
-      const promise = new Promise<void>((res, rej) => {
-        resolve = res;
-        reject = rej;
+    const slot = this.slotOf(file);
+    if (slot.due === undefined) {
+      const due = waiting();
+      slot.due = due;
+      queueMicrotask(() => {
+        slot.due = undefined;
+        try {
+          this.writeNow(slot);
+          due.resolve();
+        } catch (err) {
+          due.reject(err);
+        }
       });
-      slot.waiting = { promise, resolve, reject };
     }
-    return slot.waiting.promise;
+    return slot.due.promise;
   }
 
-  /** Waits for every running and waiting write, and writes again the devices whose last write failed. */
+  /** Session progress: written with the device's next save(), by flush(), or after progressDelayMs at the latest. */
+  saveLater(file: DeviceFile): void {
+    const slot = this.slotOf(file);
+    slot.lagging = true;
+    if (slot.due !== undefined || slot.timer !== undefined) return;
+    slot.timer = setTimeout(() => {
+      slot.timer = undefined;
+      if (!slot.lagging) return;
+      try {
+        this.writeNow(slot);
+      } catch {
+        // Marked failed: flush() (on close) writes it again.
+      }
+    }, this.progressDelayMs);
+    // A lagging write never keeps the process alive; close() flushes it.
+    slot.timer.unref();
+  }
+
+  /** Writes every device with a lagging or failed write now, and waits for those due this turn. */
   async flush(): Promise<void> {
     const pending: Promise<void>[] = [];
     for (const slot of this.slots.values()) {
-      if (slot.running || slot.failed) pending.push(this.save(slot.file));
+      if (slot.due !== undefined) pending.push(slot.due.promise);
+      else if (slot.lagging || slot.failed) pending.push(this.save(slot.file));
     }
     await Promise.all(pending);
   }
 
-  private start(slot: Slot): Promise<void> {
-    slot.running = true;
-    this.writes += 1;
-    // Serialised now, synchronously: this write carries exactly the state of this moment. One line, not indented:
-    // JSON.stringify with an indent is about a third slower and 40 % longer, and this runs up to three times a
-    // session (`jq . <file>` shows it indented).
-    const text = `${JSON.stringify(slot.file)}\n`;
-    const path = this.pathOf(slot.file.deviceId);
-    const write = this.write(path, text);
-    const next = (): void => {
-      slot.running = false;
-      const waiting = slot.waiting;
-      slot.waiting = undefined;
-      if (waiting !== undefined) this.start(slot).then(waiting.resolve, waiting.reject);
-    };
-    write.then(
-      () => {
-        slot.failed = false;
-        next();
-      },
-      () => {
-        slot.failed = true;
-        next();
-      },
-    );
-    return write;
+  private slotOf(file: DeviceFile): Slot {
+    let slot = this.slots.get(file.deviceId);
+    if (slot === undefined) {
+      slot = { file, due: undefined, lagging: false, timer: undefined, failed: false };
+      this.slots.set(file.deviceId, slot);
+    }
+    slot.file = file;
+    return slot;
   }
 
-  /** Temporary file, then rename, recycling the previous inode (recycling-replace.ts says why and how). */
-  private write(path: string, text: string): Promise<void> {
-    this.dirReady ??= mkdir(this.dir, { recursive: true }).then(() => undefined);
-    const dirReady = this.dirReady;
-    return dirReady
-      .then(() => this.replace.write(path, text))
-      .catch((err: unknown) => {
-        // The folder may have been removed under a running server: make it again once, next time.
-        if (this.dirReady === dirReady) this.dirReady = undefined;
-        throw err;
-      });
+  /** Serialised and written now, so this write carries exactly the state of this moment; throws when it fails. */
+  private writeNow(slot: Slot): void {
+    clearTimeout(slot.timer);
+    slot.timer = undefined;
+    slot.lagging = false;
+    this.writes += 1;
+    // One line, not indented: JSON.stringify with an indent is about a third slower and 40 % longer (`jq . <file>`
+    // shows it indented).
+    const text = `${JSON.stringify(slot.file)}\n`;
+    try {
+      if (!this.dirMade) mkdirSync(this.dir, { recursive: true });
+      this.dirMade = true;
+      this.replace.write(this.pathOf(slot.file.deviceId), text);
+      slot.failed = false;
+    } catch (err) {
+      // The folder may have been removed under a running server: make it again next time.
+      this.dirMade = false;
+      slot.failed = true;
+      throw err;
+    }
   }
 }

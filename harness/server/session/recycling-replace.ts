@@ -1,128 +1,148 @@
 /**
  * Atomic replacement of a file (write a temporary file, rename it over the live one) that does not allocate a
- * new inode on every write.
+ * new inode on every write, done with synchronous calls.
  *
- * Why: creating a file is by far the dearest step of a write-then-rename. On the ext4 root of these 2-core VMs
- * (CI and a lab's nightly runner alike) it costs 260 to 440 us of CPU, where truncating and rewriting a file
- * that exists costs about 12 us, a hard link about 15 and a rename about 9 (measured with a loop of 1,000
- * synchronous calls). The queue file is replaced after most messages of every session, so a fresh temporary
- * file each time was the largest single cost of a session in `npm run bench` (issue #13).
+ * Why no new inode: creating a file is by far the dearest step of a write-then-rename. On the ext4 root of these
+ * 2-core VMs (CI and a lab's nightly runner alike) it costs 13 to 680 us of CPU, swinging within minutes, where
+ * rewriting a file that exists costs about 12 to 60 us, a hard link about 15 to 30 and a rename about 10 to 50.
+ * The queue file is replaced after messages of every session (issue #13, benchmarks/server.bench.ts).
+ *
+ * Why synchronous: each call of the callback API is a round trip through libuv's thread pool (a thread woken, the
+ * result posted back to the event loop). For these small files that hand-over costs more CPU than the system call
+ * itself: a whole replace (open, write, close, link, rename) took 270 to 320 us of CPU through the pool against 40
+ * to 60 us done synchronously (a loop of 1,000 on this VM). The event loop waits for the system calls instead,
+ * tens of microseconds on a local disk. So the data folder belongs on a local file system (docs/server.md).
  *
  * How: the live file's previous inode becomes the next write's temporary file. Per live path `L` there are two
- * spare names, `S0` and `S1`; one of them (`spare`) names an inode that only we hold (link count 1):
- * 1. rewrite `spare` with the new text (from its start, then cut to length), close;
+ * spare names, `S0` and `S1`; after every write one of them names an inode that nobody else holds:
+ * 1. rewrite that spare with the new text from its start (cut to length only when the new text is shorter);
  * 2. hard-link the live inode `L` to the other spare name, so the rename does not free it;
- * 3. rename `spare` over `L`: the atomic step, exactly as with a fresh temporary file.
+ * 3. rename the spare over `L`: the atomic step, exactly as with a fresh temporary file.
  * The other name is now the spare. Readers see the old text or the new text, never a mix, as before.
  *
- * The one hazard is truncating a spare that is still a second name of the live file: a crash between steps 2
- * and 3 leaves one. So a spare from disk is never trusted: the first write of a path in a process, and any write
- * after a failed step, takes the safe path (create `S0` exclusively, link, rename; see #safeWrite).
- * Writes to one path must not overlap; QueueStore runs at most one per device, and a second is refused here.
+ * The one hazard is writing into a spare that is still a second name of the live file: a crash between steps 2
+ * and 3 leaves one. So a spare found on disk (the first write of a path in a process, or any write after a failed
+ * step) is used only when it is a regular file with a link count of 1, opened without following symbolic links;
+ * otherwise `S0` is created exclusively, after removing the name in the way (removing a name never touches the
+ * live file's data). Writes to one path cannot overlap: each runs to its end before the call returns.
  */
-import { close, ftruncate, link, open, rename, unlink, writeFile } from 'node:fs';
-import { promisify } from 'node:util';
-
-// Callback fs through promisify, not fs/promises: a FileHandle costs about twice the CPU per call
-// (benchmarks/server.bench.ts).
-const openFile = promisify(open);
-const writeWhole = promisify(writeFile);
-const cutTo = promisify(ftruncate);
-const closeFile = promisify(close);
-const renameFile = promisify(rename);
+import { closeSync, constants, fstatSync, ftruncateSync, linkSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 
 /** The names a spare of `livePath` may have: never `.json`, so QueueStore.loadAll never reads them. */
 export function spareNames(livePath: string): [string, string] {
   return [`${livePath}.spare0.tmp`, `${livePath}.spare1.tmp`];
 }
 
-interface PathState {
-  /** The spare name whose inode is ours alone, or undefined when the next write must take the safe path. */
-  spare: 0 | 1 | undefined;
-  busy: boolean;
+/** A spare inode only we hold: which name it has, and how many bytes it holds (it is cut only when longer). */
+interface Spare {
+  index: 0 | 1;
+  bytes: number;
 }
 
-type Errno = NodeJS.ErrnoException | null;
+/** Read-write, never through a symbolic link (O_NOFOLLOW does not exist on Windows, where it is left out). */
+const OPEN_EXISTING = constants.O_RDWR | (constants.O_NOFOLLOW ?? 0);
+const CREATE_NEW = constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
 
 export class RecyclingReplace {
-  readonly #paths = new Map<string, PathState>();
-  /** Writes that reused a spare inode, and writes that created a file: for tests. */
-  recycled = 0;
-  created = 0;
+  /** Per path written in this process: its spare (none: look on disk at the next write) and the live file's size. */
+  readonly #paths = new Map<string, { spare: Spare | undefined; liveBytes: number }>();
+  /** How each write found its temporary file, for tests: a spare it kept, one it verified on disk, one it created. */
+  readonly counts = { kept: 0, adopted: 0, created: 0 };
 
-  /** Replaces `path` with `text` (UTF-8). The returned promise settles once the rename has happened (or failed). */
-  write(path: string, text: string): Promise<void> {
-    const state = this.#paths.get(path) ?? { spare: undefined, busy: false };
-    this.#paths.set(path, state);
-    if (state.busy) return Promise.reject(new Error(`${path}: a write is already running (writes to one file must not overlap)`));
-    state.busy = true;
+  /** Replaces `path` with `text` (UTF-8) before returning; throws the file system's error when a step fails. */
+  write(path: string, text: string): void {
     const names = spareNames(path);
-    const run = state.spare === undefined ? this.#safeWrite(path, names, text) : this.#recycledWrite(path, names, state.spare, text);
-    return run.then(
-      (spare) => {
-        state.spare = spare;
-        state.busy = false;
-      },
-      (err: unknown) => {
-        state.spare = undefined;
-        state.busy = false;
-        throw err;
-      },
-    );
+    const data = Buffer.from(text, 'utf8');
+    const known = this.#paths.get(path);
+    // Forgotten until this write has ended: after a failed step the next write verifies what is on disk.
+    this.#paths.delete(path);
+    const kept = known?.spare === undefined ? undefined : openKept(names, known.spare);
+    if (kept !== undefined) this.counts.kept += 1;
+    const { index, fd, bytes } = kept ?? this.#claim(names);
+    try {
+      writeAll(fd, data);
+      if (data.length < bytes) ftruncateSync(fd, data.length);
+    } finally {
+      closeSync(fd);
+    }
+    const other = index === 0 ? 1 : 0;
+    const linked = linkLive(path, names[other]);
+    renameSync(names[index], path);
+    // The old live inode is the spare now; its size is known only when this process wrote it (else: always cut).
+    this.#paths.set(path, { spare: linked ? { index: other, bytes: known?.liveBytes ?? Number.POSITIVE_INFINITY } : undefined, liveBytes: data.length });
   }
 
-  /** Steps 1 to 3 with a spare we hold; resolves with the spare for the next write. */
-  #recycledWrite(path: string, names: [string, string], spare: 0 | 1, text: string): Promise<0 | 1 | undefined> {
-    this.recycled += 1;
-    const other = spare === 0 ? 1 : 0;
-    return writeText(names[spare], 'r+', text)
-      .then(() => linkOrNot(path, names[other]))
-      .then((linked) => renameFile(names[spare], path).then(() => (linked === true ? other : undefined)));
-  }
-
-  /**
-   * Nothing on disk is trusted. `S0` is created exclusively (never truncated: it could be a crash's second name of
-   * the live file), written and renamed over `path`; before that the live inode is linked to `S1`, so the next
-   * write can recycle it. A name left by a crash is removed when it is in the way, and only then: removing a
-   * name never touches the live file's data.
-   */
-  #safeWrite(path: string, names: [string, string], text: string): Promise<0 | 1 | undefined> {
-    this.created += 1;
-    return writeText(names[0], 'wx', text)
-      .catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EEXIST') throw err;
-        return removeIfPresent(names[0]).then(() => writeText(names[0], 'wx', text));
-      })
-      .then(() => linkOrNot(path, names[1]))
-      .then((linked) => (linked !== 'exists' ? linked : removeIfPresent(names[1]).then(() => linkOrNot(path, names[1]))))
-      .then((linked) => renameFile(names[0], path).then(() => (linked === true ? 1 : undefined)));
+  /** A spare from disk that only this name holds, or `S0` created afresh. */
+  #claim(names: [string, string]): Spare & { fd: number } {
+    for (const index of [0, 1] as const) {
+      const found = openVerified(names[index]);
+      if (found !== undefined) {
+        this.counts.adopted += 1;
+        return { index, ...found };
+      }
+    }
+    this.counts.created += 1;
+    let fd: number;
+    try {
+      fd = openSync(names[0], CREATE_NEW, 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      // A second name of the live file, a link or a folder left in the way: the name goes, the data stays.
+      unlinkSync(names[0]);
+      fd = openSync(names[0], CREATE_NEW, 0o600);
+    }
+    return { index: 0, fd, bytes: 0 };
   }
 }
 
-/**
- * `r+` (a spare we hold) rewrites the file from its start and then cuts it to length, where `w` (O_TRUNC) would
- * free every data block and allocate them again: 38 to 54 us against 61 to 67 for a 6 KB file here. `wx` creates.
- */
-async function writeText(path: string, flags: 'r+' | 'wx', text: string): Promise<void> {
-  const fd = await openFile(path, flags, 0o600);
+/** The spare this process kept; undefined (verify on disk instead) when it is gone. */
+function openKept(names: [string, string], kept: Spare): (Spare & { fd: number }) | undefined {
   try {
-    // A freshly opened descriptor is at offset 0, so writeFile writes from the start (all of it, in as many calls
-    // as it takes).
-    await writeWhole(fd, text, 'utf8');
-    if (flags === 'r+') await cutTo(fd, Buffer.byteLength(text, 'utf8'));
-  } finally {
-    await closeFile(fd);
+    return { ...kept, fd: openSync(names[kept.index], OPEN_EXISTING) };
+  } catch {
+    return undefined;
   }
 }
 
-/**
- * Step 2. A link that fails (the first write, when there is no live file yet; a file system without hard links)
- * only means no spare for the next write: the rename still replaces the file atomically.
- */
-function linkOrNot(livePath: string, spareName: string): Promise<boolean | 'exists'> {
-  return new Promise((resolve) => link(livePath, spareName, (err) => resolve(err === null ? true : err.code === 'EEXIST' ? 'exists' : false)));
+/** `path` opened for writing when it is a regular file that no other name holds, else undefined. */
+function openVerified(path: string): { fd: number; bytes: number } | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, OPEN_EXISTING);
+  } catch {
+    return undefined;
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isFile() && stat.nlink === 1) return { fd, bytes: stat.size };
+  } catch {
+    // Unreadable metadata: not trusted.
+  }
+  closeSync(fd);
+  return undefined;
 }
 
-function removeIfPresent(path: string): Promise<void> {
-  return new Promise((resolve, reject) => unlink(path, (err) => (err === null || err.code === 'ENOENT' ? resolve() : reject(err))));
+function writeAll(fd: number, data: Buffer): void {
+  let offset = 0;
+  while (offset < data.length) offset += writeSync(fd, data, offset, data.length - offset, offset);
+}
+
+/**
+ * Step 2: the live inode gets the spare name; a name in the way (a crash's leftover) is removed first. A link that
+ * fails (the first write, with no live file yet; a file system without hard links) only means no spare for the
+ * next write.
+ */
+function linkLive(livePath: string, spareName: string): boolean {
+  try {
+    try {
+      linkSync(livePath, spareName);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return false;
+      unlinkSync(spareName);
+      linkSync(livePath, spareName);
+    }
+    return true;
+  } catch {
+    return false;
+  }
 }
