@@ -52,7 +52,7 @@ export function registerServerCommand(program: Command, options: ServerCommandOp
     .description('run the test MDM server (MS-MDE2 enrollment and OMA-DM management over HTTPS) until SIGINT/SIGTERM')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--port <number>', 'port to listen on; 0 picks a free one', '8443')
-    .option('--data-dir <path>', 'folder for the CA, enrollments, queues and transcripts (kept across restarts)', '.state/server')
+    .option('--data-dir <path>', 'folder for the CA, enrollments, queues and transcripts (kept across restarts; on a local disk, as small files are written with synchronous calls)', '.state/server')
     .requiredOption('--user <name>', 'enrollment user name devices must send (OnPremise UsernameToken)')
     .option('--password <secret>', 'enrollment password; or set the DMC_PASSWORD environment variable (keeps it out of ps and shell history)')
     .option('--provider-id <id>', 'DMClient ProviderID given to devices', 'DMCHarness')

@@ -11,7 +11,7 @@
  * result posted back to the event loop). For these small files that hand-over costs more CPU than the system call
  * itself: a whole replace (open, write, close, link, rename) took 270 to 320 us of CPU through the pool against 40
  * to 60 us done synchronously (a loop of 1,000 on this VM). The event loop waits for the system calls instead,
- * tens of microseconds on a local disk. So the data folder belongs on a local file system (docs/server.md).
+ * tens of microseconds on a local disk. So the data folder belongs on a local file system (`dmc server --help`).
  *
  * How: the live file's previous inode becomes the next write's temporary file. Per live path `L` there are two
  * spare names, `S0` and `S1`; after every write one of them names an inode that nobody else holds:
