@@ -31,7 +31,9 @@
  * only; DMC_BENCH_SERVER_EXEC_ARGV="--cpu-prof --cpu-prof-dir=/tmp/prof" (flags for the child) profiles all of it.
  * DMC_BENCH_SERVER_SCENARIO=0|1 runs one scenario; DMC_BENCH_SERVER_TINY=1 runs 3 devices x 2 sessions (smoke check).
  * DMC_BENCH_SERVER_ROUNDS=<n> (default 3): each scenario runs every server n times, the order rotated each round,
- * and the table gives medians.
+ * and the table gives medians. DMC_BENCH_SERVER_SESSIONS=<n> (default 3): sessions per device with 100 devices;
+ * with 12 the CPU per session falls by about a third (harness) and a half (trivial route) as V8 has compiled the
+ * hot code: the steady state of a long run.
  * The data folders live under the system's temporary folder: TMPDIR=/dev/shm puts them on tmpfs, which shows the
  * figures without the file system's cost (creating a file costs 13 to 680 us of CPU on these VMs' ext4, about 15
  * on tmpfs; the probe line prints it for each scenario).
@@ -62,17 +64,20 @@ import { buildSyncML, parseSyncML, type Command, type CommandDraft, type SyncML 
 const BASELINE_REF = '1987d1d2f80b566aa3ef33e310e30cfcce0dc13f';
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const COMMANDS_PER_SESSION = 20;
+/** Sessions per device in the 100-device scenario; more of them show the steady state after V8's warm-up. */
+const SESSIONS_PER_DEVICE = wholeNumberFrom('DMC_BENCH_SERVER_SESSIONS', 3);
 const SCENARIOS = process.env["DMC_BENCH_SERVER_TINY"] ? [{ devices: 3, sessionsPerDevice: 2 }] as const : [
-  { devices: 100, sessionsPerDevice: 3 },
+  { devices: 100, sessionsPerDevice: SESSIONS_PER_DEVICE },
   { devices: 1000, sessionsPerDevice: 1 },
 ] as const;
 /** Rounds per scenario, each running every server once in a rotated order; the table shows medians. */
-const ROUNDS = roundsFrom(process.env['DMC_BENCH_SERVER_ROUNDS'], process.env['DMC_BENCH_SERVER_TINY'] ? 1 : 3);
+const ROUNDS = wholeNumberFrom('DMC_BENCH_SERVER_ROUNDS', process.env['DMC_BENCH_SERVER_TINY'] ? 1 : 3);
 
-function roundsFrom(value: string | undefined, fallback: number): number {
+function wholeNumberFrom(name: string, fallback: number): number {
+  const value = process.env[name];
   if (value === undefined || value === '') return fallback;
   if (!/^[1-9]\d{0,2}$/.test(value)) {
-    console.error(`DMC_BENCH_SERVER_ROUNDS must be a whole number from 1 to 999, got "${value}"`);
+    console.error(`${name} must be a whole number from 1 to 999, got "${value}"`);
     process.exit(2);
   }
   return Number(value);
