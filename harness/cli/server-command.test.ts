@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Command } from 'commander';
+import { post } from '../server/test-device.js';
 import { registerServerCommand } from './server-command.js';
 
 const dmc = new URL('../../bin/dmc.mjs', import.meta.url).pathname;
@@ -57,5 +58,33 @@ describe('dmc server', () => {
       code: 'DMC_ERR_SERVER_INVALID_OPTION',
       message: 'server: option --password must be given with --password or the DMC_PASSWORD environment variable, received "(none)"',
     });
+  });
+
+  it('says on stop how many transcript lines could not be written, and where', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'dmc-cli-server-'));
+    try {
+      // A file where the transcripts folder belongs: every exchange's line fails, the exchanges themselves do not.
+      await writeFile(join(dataDir, 'transcripts'), 'in the way\n');
+      let announce: (line: string) => void = () => undefined;
+      const announced = new Promise<string>((resolve) => (announce = resolve));
+      const warnings: string[] = [];
+      const program = new Command('dmc').exitOverride();
+      registerServerCommand(program, {
+        env: { DMC_PASSWORD: 'p' },
+        write: (text) => announce(text),
+        warn: (text) => void warnings.push(text),
+        waitForStop: async () => {
+          const info = JSON.parse(await announced) as { managementUrl: string; caCert: string };
+          const answer = await post(info.managementUrl, 'not SyncML', { 'content-type': 'application/vnd.syncml.dm+xml' }, { ca: await readFile(info.caCert, 'utf8') });
+          assert.equal(answer.status, 400);
+        },
+      });
+      await program.parseAsync(['server', '--user', 'u', '--port', '0', '--data-dir', dataDir], { from: 'user' });
+      assert.deepEqual(warnings, [
+        `dmc server: 1 transcript line(s) could not be written under ${join(dataDir, 'transcripts')} (disk full, permissions, or a file in the folder's place)\n`,
+      ]);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

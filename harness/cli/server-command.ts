@@ -1,7 +1,8 @@
 /**
  * `dmc server`: runs the test MDM server alone (enrollment + management over HTTPS) until SIGINT or SIGTERM.
  * Once listening it prints exactly one JSON line on stdout, {"discoveryUrl","managementUrl","caCert"}, so a script
- * can read where to point a device and which CA it must trust.
+ * can read where to point a device and which CA it must trust. On stop it warns on stderr when transcript lines
+ * could not be written.
  */
 import { Command } from 'commander';
 import { errors } from '../server/errors.js';
@@ -14,6 +15,8 @@ export interface ServerCommandOptions {
   waitForStop?: () => Promise<void>;
   /** Environment to read DMC_PASSWORD from; process.env by default. */
   env?: NodeJS.ProcessEnv;
+  /** Where a warning on stop goes; process.stderr by default. */
+  warn?: (text: string) => void;
 }
 
 interface RawOptions {
@@ -83,5 +86,13 @@ export function registerServerCommand(program: Command, options: ServerCommandOp
       (options.write ?? ((text: string) => process.stdout.write(text)))(line);
       await stop;
       await server.stop();
+      // A transcript line that could not be written does not fail the device's session (transcript.ts): say it
+      // here, or a full disk would lose records without a word.
+      const lost = server.transcripts.failures;
+      if (lost > 0) {
+        (options.warn ?? ((text: string) => process.stderr.write(text)))(
+          `dmc server: ${lost} transcript line(s) could not be written under ${server.transcripts.dir} (disk full, permissions, or a file in the folder's place)\n`,
+        );
+      }
     });
 }
