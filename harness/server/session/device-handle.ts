@@ -128,6 +128,7 @@ export class DeviceHandle {
     return { ...this.access.state.file.devInfo };
   }
 
+  /** The device's most recent alerts (KEPT_PER_DEVICE, session-state.ts), oldest first. */
   alerts(): DeviceAlert[] {
     return [...this.access.state.alerts];
   }
@@ -137,7 +138,10 @@ export class DeviceHandle {
     return this.access.state.file.unenrolledAt;
   }
 
-  /** Device protocol errors recorded since the engine opened (a harness verdict: device error, not failure). */
+  /**
+   * Device protocol errors recorded since the engine opened, the most recent KEPT_PER_DEVICE, oldest first (a harness
+   * verdict: device error, not failure).
+   */
   protocolErrors(): DmcError[] {
     return [...this.access.state.protocolErrors];
   }

@@ -7,6 +7,7 @@ import { parseSyncML } from '../../syncml/index.js';
 import type { Command, CommandDraft, Status, SyncML } from '../../syncml/types.js';
 import { deviceFileSchema } from './draft-schema.js';
 import { errorReply } from './error-reply.js';
+import { KEPT_PER_DEVICE } from './session-state.js';
 import type { SessionEvents } from './events.js';
 import {
   DEVICE_ID,
@@ -285,5 +286,34 @@ test('an unenrollment is on disk at once, even when the session goes on', async 
     assert.deepEqual(serverCommands(reply).map((c) => c.kind), ['Get'], 'the session goes on with the queued Get');
     const onDisk = deviceFileSchema.parse(JSON.parse(readFileSync(join(dataDir, 'queues', `${DEVICE_ID}.json`), 'utf8')));
     assert.equal(onDisk.unenrolledAt, '2026-11-28T10:00:00.000Z');
+  });
+});
+
+test('a device keeps its most recent alerts and protocol errors in memory, not every one since the start', async () => {
+  await withEngine(async (engine) => {
+    const announced: string[] = [];
+    engine.on('alert', (a) => announced.push(a.sessionId));
+    // Each session: Alert 1201 and 1224, and two Statuses that match nothing (two protocol errors).
+    const sessions = KEPT_PER_DEVICE / 2 + 10;
+    for (let n = 1; n <= sessions; n += 1) {
+      const unmatched = [status('4', '9', '9', 'Get', '200'), status('5', '9', '8', 'Get', '200')];
+      await send(engine, deviceMessage({ sessionId: String(n), msgId: '1', commands: [...sessionStart(), ...unmatched] }));
+    }
+    const device = engine.device(DEVICE_ID);
+    assert.equal(announced.length, sessions * 2, 'every alert is still announced');
+    const alerts = device.alerts();
+    assert.equal(alerts.length, KEPT_PER_DEVICE);
+    assert.deepEqual([alerts[0]?.sessionId, alerts.at(-1)?.sessionId], ['11', String(sessions)]);
+    const protocolErrors = device.protocolErrors();
+    assert.equal(protocolErrors.length, KEPT_PER_DEVICE);
+    // The first ten sessions' twenty errors are gone: the oldest kept is session 11's first.
+    const where = (e: (typeof protocolErrors)[number] | undefined) => {
+      const fields = e?.fields as { sessionId?: string; cmdRef?: string } | undefined;
+      return [e?.code, fields?.sessionId, fields?.cmdRef];
+    };
+    assert.deepEqual(
+      [where(protocolErrors[0]), where(protocolErrors.at(-1))],
+      [['DMC_ERR_SESSION_UNMATCHED_STATUS', '11', '9'], ['DMC_ERR_SESSION_UNMATCHED_STATUS', String(sessions), '8']],
+    );
   });
 });

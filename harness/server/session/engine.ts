@@ -33,7 +33,7 @@ import { processInbound } from './inbound.js';
 import { challengeReply, syncHdrStatus } from './replies.js';
 import { composeReply } from './outbound.js';
 import { QueueStore, checkDeviceId, emptyDeviceFile } from './queue-store.js';
-import { DeviceState, newSession, positiveInt, type Session } from './session-state.js';
+import { DeviceState, keepRecent, newSession, positiveInt, type Session } from './session-state.js';
 import { DeviceHandle, type DeviceAccess } from './device-handle.js';
 
 export type AuthOutcome =
@@ -132,7 +132,7 @@ export class SessionEngine {
       at,
       recordError,
       onAlert: (alert, unenrollment) => {
-        state.alerts.push(alert);
+        keepRecent(state.alerts, alert);
         this.events.emit('alert', alert);
         if (unenrollment) {
           unenrolled = true;
@@ -303,7 +303,7 @@ export class SessionEngine {
   }
 
   private recordError(state: DeviceState, session: Session | undefined, error: DmcError): void {
-    state.protocolErrors.push(error);
+    keepRecent(state.protocolErrors, error);
     if (session !== undefined) session.summary.protocolErrors += 1;
     this.events.emit('protocolError', { deviceId: state.deviceId, sessionId: session?.sessionId ?? '', error });
   }

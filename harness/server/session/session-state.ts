@@ -48,8 +48,22 @@ export interface Waiter {
   reject: (error: DmcError) => void;
 }
 
+/**
+ * Alerts and protocol errors a device handle keeps in memory, the most recent first to go last: a server that runs
+ * for weeks must not grow by every session's alerts (about 1 KB a session). 200 alerts is the last 100 sessions or
+ * so, far more than a suite looks back; the events carry every one.
+ */
+export const KEPT_PER_DEVICE = 200;
+
+/** Appends `item`, dropping the oldest entry once `list` holds `limit`. */
+export function keepRecent<T>(list: T[], item: T, limit = KEPT_PER_DEVICE): void {
+  if (list.length >= limit) list.shift();
+  list.push(item);
+}
+
 export class DeviceState {
   session: Session | undefined;
+  /** The most recent KEPT_PER_DEVICE of each. */
   readonly protocolErrors: DmcError[] = [];
   readonly alerts: DeviceAlert[] = [];
   readonly waiters = new Map<string, Waiter>();
