@@ -26,8 +26,8 @@ const bodiesOf = async (path: string) =>
   (await readFile(path, 'utf8')).trim().split('\n').map((line) => (JSON.parse(line) as ExchangeRecord).response.body);
 
 describe('transcript writer', () => {
-  // Many devices write at once and lines of one file arrive while it is being written (they go out together):
-  // no line may be lost, reordered or land in another session's file, and credentials never reach the disk.
+  // Many devices and sessions interleaved: no line may be lost, reordered or land in another session's file, and
+  // credentials never reach the disk.
   it('keeps every exchange of every device and session, in order, redacted', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'dmc-transcript-'));
     try {
