@@ -6,7 +6,7 @@
  */
 import { Command } from 'commander';
 import { errors } from '../server/errors.js';
-import { startMdmServer, type MdmServer } from '../server/index.js';
+import { lostTranscriptLines, startMdmServer, type MdmServer } from '../server/index.js';
 
 export interface ServerCommandOptions {
   /** Where the JSON line goes; process.stdout by default. */
@@ -86,13 +86,7 @@ export function registerServerCommand(program: Command, options: ServerCommandOp
       (options.write ?? ((text: string) => process.stdout.write(text)))(line);
       await stop;
       await server.stop();
-      // A transcript line that could not be written does not fail the device's session (transcript.ts): say it
-      // here, or a full disk would lose records without a word.
-      const lost = server.transcripts.failures;
-      if (lost > 0) {
-        (options.warn ?? ((text: string) => process.stderr.write(text)))(
-          `dmc server: ${lost} transcript line(s) could not be written under ${server.transcripts.dir} (disk full, permissions, or a file in the folder's place)\n`,
-        );
-      }
+      const lost = lostTranscriptLines(server.transcripts, 'dmc server');
+      if (lost !== undefined) (options.warn ?? ((text: string) => process.stderr.write(text)))(`${lost}\n`);
     });
 }

@@ -69,3 +69,12 @@ export class TranscriptWriter {
   /** Nothing to wait for: every line is written before record() returns. Kept so a server's stop reads the same. */
   async flush(): Promise<void> {}
 }
+
+/**
+ * What a server says on stop when transcript lines were lost (a failed line never fails the device's session, so
+ * this is where a full disk shows), or undefined when none were. `who` names the server in the sentence.
+ */
+export function lostTranscriptLines(writer: TranscriptWriter, who: string): string | undefined {
+  if (writer.failures === 0) return undefined;
+  return `${who}: ${writer.failures} transcript line(s) could not be written under ${writer.dir} (disk full, permissions, or a file in the folder's place)`;
+}
