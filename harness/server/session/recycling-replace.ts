@@ -26,7 +26,7 @@
  * otherwise `S0` is created exclusively, after removing the name in the way (removing a name never touches the
  * live file's data). Writes to one path cannot overlap: each runs to its end before the call returns.
  */
-import { closeSync, constants, fstatSync, ftruncateSync, linkSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, linkSync, openSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 
 /** The names a spare of `livePath` may have: never `.json`, so QueueStore.loadAll never reads them. */
 export function spareNames(livePath: string): [string, string] {
@@ -60,7 +60,9 @@ export class RecyclingReplace {
     if (kept !== undefined) this.counts.kept += 1;
     const { index, fd, bytes } = kept ?? this.#claim(names);
     try {
-      writeAll(fd, data);
+      // A descriptor just opened is at offset 0: writeFileSync writes all of it from the start, in as many calls as
+      // it takes.
+      writeFileSync(fd, data);
       if (data.length < bytes) ftruncateSync(fd, data.length);
     } finally {
       closeSync(fd);
@@ -120,11 +122,6 @@ function openVerified(path: string): { fd: number; bytes: number } | undefined {
   }
   closeSync(fd);
   return undefined;
-}
-
-function writeAll(fd: number, data: Buffer): void {
-  let offset = 0;
-  while (offset < data.length) offset += writeSync(fd, data, offset, data.length - offset, offset);
 }
 
 /**
