@@ -418,9 +418,9 @@ async function prepareBaseline(): Promise<Baseline> {
 
 /**
  * What file work costs on the data folder's file system right now, so a reader can tell a slow server from a slow
- * disk: the server creates a transcript file per session and rewrites its queue file up to three times. On these
- * VMs creating a file swings between about 13 and 440 us of CPU within minutes (the file system's metadata falls
- * out of a small page cache), and the trivial route does no file work at all.
+ * disk: the server creates a transcript file per session and rewrites its queue file twice. On these VMs creating
+ * a file swings between about 13 and 680 us of CPU within minutes (the file system's metadata falls out of a small
+ * page cache), and the trivial route does no file work at all.
  */
 function fileSystemProbe(parent: string): { createUs: number; rewriteUs: number } {
   const dir = join(parent, `fs-probe-${Date.now()}`);

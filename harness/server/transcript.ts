@@ -66,7 +66,11 @@ export class TranscriptWriter {
     return this.#failures;
   }
 
-  /** Nothing to wait for: every line is written before record() returns. Kept so a server's stop reads the same. */
+  /**
+   * Resolves once every line recorded so far is written: at once, as record() writes before it returns. Kept for
+   * the callers that read transcripts back (calibration, the campaign, tests), so they need not know how lines are
+   * written.
+   */
   async flush(): Promise<void> {}
 }
 

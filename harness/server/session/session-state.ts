@@ -49,9 +49,9 @@ export interface Waiter {
 }
 
 /**
- * Alerts and protocol errors a device handle keeps in memory, the most recent first to go last: a server that runs
- * for weeks must not grow by every session's alerts (about 1 KB a session). 200 alerts is the last 100 sessions or
- * so, far more than a suite looks back; the events carry every one.
+ * How many alerts, and how many protocol errors, a device keeps in memory; beyond that the oldest go. A server that
+ * runs for weeks must not grow by every session's alerts (about 1.4 KB a session). 200 alerts is the last 100
+ * sessions or so, far more than a suite looks back; the events carry every one.
  */
 export const KEPT_PER_DEVICE = 200;
 
