@@ -112,7 +112,7 @@ export class DeviceHandle {
         if (deviceId !== state.deviceId) return;
         clearTimeout(timer);
         off();
-        resolve(summary);
+        resolve({ ...summary });
       });
       const timer = setTimeout(() => {
         off();

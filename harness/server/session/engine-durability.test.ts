@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { CommandDraft, SyncML } from '../../syncml/types.js';
 import { deviceFileSchema, type DeviceFile } from './draft-schema.js';
 import { SessionEngine } from './engine.js';
-import { emptyDeviceFile, QueueStore } from './queue-store.js';
+import { deviceFileJson, emptyDeviceFile, QueueStore } from './queue-store.js';
 import { answer, deviceMessage, send, serverCommands, sessionStart, SERVER_URI, DEVICE_ID, withEngine } from './test-support.js';
 
 const getSwV: CommandDraft = { kind: 'Get', Item: [{ Target: { LocURI: './DevDetail/SwV' } }] };
@@ -125,6 +125,57 @@ test('crash inside a session: its progress is not on disk yet, and the reopened 
       const onDisk = await readDeviceFile(dataDir);
       assert.deepEqual({ queue: onDisk.queue, inFlight: onDisk.inFlight }, { queue: [], inFlight: [] });
       assert.deepEqual(onDisk.sessions.map((s) => [s.sessionId, s.end]), [['2', 'completed']]);
+    } finally {
+      await reopened.close();
+    }
+  });
+});
+
+test('deviceFileJson: the text parses back to the whole file, with or without sessions', () => {
+  const file: DeviceFile = {
+    ...emptyDeviceFile(DEVICE_ID),
+    queue: [{ ticket: 't1', draft: getSwV, enqueuedAt: '2026-12-06T00:00:00.000Z', deliveries: 1 }],
+    sessionCount: 2,
+    devInfo: { Man: 'Microsoft "Corp"', Lang: 'en-US' },
+    unenrolledAt: '2026-12-06T00:00:02.000Z',
+  };
+  assert.deepEqual(JSON.parse(deviceFileJson(file)), file);
+  const summary = (sessionId: string) => ({
+    sessionId, startedAt: '2026-12-06T00:00:00.000Z', endedAt: '2026-12-06T00:00:01.000Z', end: 'completed' as const,
+    messagesIn: 2, messagesOut: 2, commandsSent: 1, statusesReceived: 1, resultsReceived: 1, protocolErrors: 0,
+  });
+  file.sessions = [Object.freeze(summary('1')), Object.freeze(summary('2'))];
+  assert.deepEqual(JSON.parse(deviceFileJson(file)), file);
+  // A summary's text is cached: the next write after one is dropped and another added still says exactly the list.
+  file.sessions = [file.sessions[1]!, Object.freeze(summary('3'))];
+  assert.deepEqual(JSON.parse(deviceFileJson(file)), file);
+  assert.deepEqual(deviceFileSchema.parse(JSON.parse(deviceFileJson(file))), file);
+});
+
+test('the queue file keeps each ended session as it ended, across sessions and a reopen', async () => {
+  await withEngine(async (engine, dataDir) => {
+    const runSession = async (target: SessionEngine, sessionId: string) => {
+      const results = target.device(DEVICE_ID).sync([getSwV], { timeout: 5000 });
+      const reply = await send(target, deviceMessage({ sessionId, msgId: '1', commands: sessionStart() }));
+      await send(target, deviceMessage({ sessionId, msgId: '2', commands: answer(reply, { './DevDetail/SwV': `10.0.${sessionId}` }) }));
+      await results;
+    };
+    await runSession(engine, '1');
+    await runSession(engine, '2');
+    const history = engine.device(DEVICE_ID).sessions().history;
+    assert.deepEqual((await readDeviceFile(dataDir)).sessions, history);
+    assert.deepEqual(history.map((s) => [s.sessionId, s.end, s.messagesIn, s.commandsSent, s.resultsReceived]), [
+      ['1', 'completed', 2, 1, 1],
+      ['2', 'completed', 2, 1, 1],
+    ]);
+    await engine.close();
+
+    const reopened = await SessionEngine.open({ dataDir, serverLocURI: SERVER_URI });
+    try {
+      await runSession(reopened, '3');
+      const after = reopened.device(DEVICE_ID).sessions().history;
+      assert.deepEqual(after.map((s) => s.sessionId), ['1', '2', '3']);
+      assert.deepEqual((await readDeviceFile(dataDir)).sessions, after);
     } finally {
       await reopened.close();
     }

@@ -348,7 +348,8 @@ export class SessionEngine {
 
   private endSession(state: DeviceState, session: Session, end: NonNullable<SessionSummary['end']>, at: string): void {
     this.requeueInFlight(state, session);
-    const summary: SessionSummary = { ...session.summary, endedAt: at, end };
+    // Frozen: the queue file serialises an ended summary once and reuses the text (queue-store.ts).
+    const summary: SessionSummary = Object.freeze({ ...session.summary, endedAt: at, end });
     state.file.sessions.push(summary);
     const keep = this.options.sessionHistory ?? 50;
     if (state.file.sessions.length > keep) state.file.sessions.splice(0, state.file.sessions.length - keep);
