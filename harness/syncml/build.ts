@@ -30,6 +30,15 @@ export function buildSyncML(message: SyncML): string {
   return out + '</SyncBody></SyncML>';
 }
 
+/**
+ * One command's markup exactly as buildSyncML writes it inside SyncBody. buildSyncML puts the commands one after
+ * another with nothing between them, so a message's size is the sum of its parts: the session engine sizes each
+ * command against MaxMsgSize without building the SyncHdr again for every command.
+ */
+export function buildCommandXml(command: Command): string {
+  return buildCommand(command, 'SyncBody', undefined);
+}
+
 /** The message as UTF-8 bytes; HTTP Content-Length is `buildSyncMLBytes(m).byteLength`, never the string length. */
 export function buildSyncMLBytes(message: SyncML): Uint8Array {
   return Buffer.from(buildSyncML(message), 'utf8');

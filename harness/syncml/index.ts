@@ -5,7 +5,7 @@
 export type * from './types.js';
 export { parseSyncML, DEFAULT_MAX_BYTES } from './parse.js';
 export type { ParseOptions } from './parse.js';
-export { buildSyncML, buildSyncMLBytes } from './build.js';
+export { buildSyncML, buildSyncMLBytes, buildCommandXml } from './build.js';
 export { SyncMLError, errors as syncmlErrors } from './errors.js';
 export type { SyncMLErrorFields } from './errors.js';
 export { StatusCode, AlertCode } from './codes.js';

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { SyncMLError, buildSyncML, buildSyncMLBytes, parseSyncML } from './index.js';
+import { SyncMLError, buildCommandXml, buildSyncML, buildSyncMLBytes, parseSyncML } from './index.js';
 import type {
   Alert, Chal, Command, Cred, Data, Item, LocationElement, Meta, NestedCommand, Results, Status, SyncML,
 } from './index.js';
@@ -110,6 +110,19 @@ test('build → parse is the identity on 1,000 generated messages (special chara
       assert.deepStrictEqual(parseSyncML(buildSyncMLBytes(message)), message);
     }),
     { numRuns: 1000 },
+  );
+});
+
+test('a message is its parts: without commands, plus each command as buildCommandXml writes it (MaxMsgSize packing relies on it)', () => {
+  fc.assert(
+    fc.property(syncml, (message) => {
+      const empty = buildSyncML({ ...message, SyncBody: { ...message.SyncBody, commands: [] } });
+      const commands = message.SyncBody.commands.map(buildCommandXml).join('');
+      const whole = buildSyncML(message);
+      assert.equal(whole.length, empty.length + commands.length);
+      assert.ok(whole.includes(commands), 'the commands appear as one run, as buildCommandXml wrote them');
+    }),
+    { numRuns: 500 },
   );
 });
 

@@ -12,7 +12,7 @@
  * device sends its answers (or the next heartbeat) when it can.
  */
 import type { Alert, Command, Status, SyncHdr, SyncML } from '../../syncml/types.js';
-import { buildSyncML } from '../../syncml/index.js';
+import { buildCommandXml, buildSyncML } from '../../syncml/index.js';
 import { byteLength, chunkData, chunkDraft, isChunkable, safeEnd } from './chunking.js';
 import { SessionAlert } from './codes.js';
 import { locUriOf, materialize, type Materialized } from './delivery.js';
@@ -68,14 +68,11 @@ export function composeReply(input: ComposeInput): ComposeOutput {
   const limit = session.maxMsgSize;
   const fits = (candidate: SyncML): boolean => limit === undefined || messageBytes(candidate) <= limit;
   // buildSyncML writes the commands one after another with nothing between them, so a message's size is the size of
-  // the message without the command plus the command's own bytes. Counting that way, filling a message under
-  // MaxMsgSize builds each command once instead of the whole message again for every command (quadratic).
-  let emptyBytes: number | undefined;
+  // the message without the command plus the command's own bytes (buildCommandXml). Counting that way, filling a
+  // message under MaxMsgSize builds each command once instead of the whole message again for every command
+  // (quadratic), and the SyncHdr once instead of once per command.
   let bodyBytes: number | undefined;
-  const ownBytes = (command: Command): number => {
-    emptyBytes ??= messageBytes({ SyncHdr, SyncBody: { commands: [], Final: true } });
-    return messageBytes({ SyncHdr, SyncBody: { commands: [command], Final: true } }) - emptyBytes;
-  };
+  const ownBytes = (command: Command): number => byteLength(buildCommandXml(command));
   /** `fits(message(true, [command]))`, counted as above; returns the command's bytes when it fits, else -1. */
   const fitsNext = (command: Command): number => {
     if (limit === undefined) return 0;
