@@ -42,9 +42,10 @@ export interface SoapEndpointOptions {
 }
 
 export function sendXml(reply: FastifyReply, status: number, body: string, contentType = SOAP_CONTENT_TYPE): FastifyReply {
-  const bytes = Buffer.from(body, 'utf8');
-  // Windows's enrollment and DM clients mishandle chunked answers: always a byte-exact Content-Length.
-  return reply.code(status).header('content-type', contentType).header('content-length', bytes.length).send(bytes);
+  // Windows's enrollment and DM clients mishandle chunked answers: always a byte-exact Content-Length. The body goes
+  // out as a string: Node writes headers and a string body as one chunk (a Buffer goes as a second chunk of a
+  // writev), and the onSend hooks keep the string for the transcript without decoding a copy back.
+  return reply.code(status).header('content-type', contentType).header('content-length', Buffer.byteLength(body, 'utf8')).send(body);
 }
 
 /**
