@@ -31,13 +31,21 @@ export interface ManagementPluginOptions {
 }
 
 interface State {
-  startedAt: number;
   deviceId?: string;
   sessionId?: string;
   errorCode?: string;
   responseBody?: string;
 }
 const states = new WeakMap<FastifyRequest, State>();
+
+function stateOf(request: FastifyRequest): State {
+  let state = states.get(request);
+  if (state === undefined) {
+    state = {};
+    states.set(request, state);
+  }
+  return state;
+}
 
 const lenient = new XMLParser({ removeNSPrefix: true, parseTagValue: false, ignoreAttributes: true });
 
@@ -113,18 +121,19 @@ export const managementPlugin: FastifyPluginAsync<ManagementPluginOptions> = asy
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(SYNCML_CONTENT_TYPE, { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
 
-  app.addHook('onRequest', async (request) => void states.set(request, { startedAt: performance.now() }));
-  app.addHook('onSend', async (request, _reply, payload) => {
-    const state = states.get(request);
-    if (state !== undefined) state.responseBody = Buffer.isBuffer(payload) ? payload.toString('utf8') : typeof payload === 'string' ? payload : '';
-    return payload;
+  // Callback hooks, not async ones: an async hook costs fastify a promise and a turn of the microtask queue per
+  // request (issue #13). The exchange's duration is fastify's own (`reply.elapsedTime`, from routing to the last
+  // byte written), so no onRequest hook is needed to start a clock.
+  app.addHook('onSend', (request, _reply, payload, done) => {
+    stateOf(request).responseBody = Buffer.isBuffer(payload) ? payload.toString('utf8') : typeof payload === 'string' ? payload : '';
+    done(null, payload);
   });
-  app.addHook('onResponse', async (request, reply) => {
-    const state = states.get(request);
-    if (options.onExchange === undefined || state === undefined) return;
+  app.addHook('onResponse', (request, reply, done) => {
+    const state = stateOf(request);
+    if (options.onExchange === undefined) return done();
     options.onExchange({
       at: new Date().toISOString(),
-      durationMs: Math.round((performance.now() - state.startedAt) * 1000) / 1000,
+      durationMs: Math.round(reply.elapsedTime * 1000) / 1000,
       endpoint: 'management',
       deviceId: state.deviceId,
       sessionId: state.sessionId ?? (state.deviceId === undefined ? 'management' : undefined),
@@ -135,6 +144,7 @@ export const managementPlugin: FastifyPluginAsync<ManagementPluginOptions> = asy
       response: { status: reply.statusCode, headers: reply.getHeaders(), body: state.responseBody ?? '' },
       errorCode: state.errorCode,
     });
+    done();
   });
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
@@ -147,14 +157,13 @@ export const managementPlugin: FastifyPluginAsync<ManagementPluginOptions> = asy
       drainRefusedBody(request, reply);
     } else if (isAbortedRequest(err)) error = errors.DMC_ERR_SERVER_REQUEST_ABORTED.create({ reason: err.message });
     else error = errors.DMC_ERR_SERVER_SESSION_FAILED.create({ deviceId: states.get(request)?.deviceId ?? '(unknown)', reason: err.message }, { cause: err });
-    const state = states.get(request);
-    if (state !== undefined) state.errorCode = error.code;
+    stateOf(request).errorCode = error.code;
     request.log.warn({ code: error.code }, error.message);
     return sendRefusal(reply, error.httpStatus ?? 500, error, undefined);
   });
 
   app.post(MANAGEMENT_PATH, async (request, reply) => {
-    const state = states.get(request) ?? { startedAt: performance.now() };
+    const state = stateOf(request);
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const fail = (httpStatus: number, error: DmcError, message: SyncML | undefined) => {
       state.errorCode = error.code;
