@@ -28,7 +28,8 @@
  * Run alone: `node --import tsx benchmarks/server.bench.ts`; or with the others: `npm run bench`.
  * DMC_BENCH_BASELINE_REF=<commit> compares with another commit (e.g. HEAD~1 for one change); `none` skips it.
  * Profile the server: DMC_BENCH_SERVER_PROFILE=/tmp/prof writes a CPU profile of each server child's measured phase
- * only; DMC_BENCH_SERVER_EXEC_ARGV="--cpu-prof --cpu-prof-dir=/tmp/prof" (flags for the child) profiles all of it.
+ * only (DMC_BENCH_SERVER_PROFILE_KIND=heap: a sampling heap profile, garbage included);
+ * DMC_BENCH_SERVER_EXEC_ARGV="--cpu-prof --cpu-prof-dir=/tmp/prof" (flags for the child) profiles all of it.
  * DMC_BENCH_SERVER_SCENARIO=0|1 runs one scenario; DMC_BENCH_SERVER_TINY=1 runs 3 devices x 2 sessions (smoke check).
  * DMC_BENCH_SERVER_ROUNDS=<n> (default 3): each scenario runs every server n times, the order rotated each round,
  * and the table gives medians. DMC_BENCH_SERVER_SESSIONS=<n> (default 3): sessions per device with 100 devices;
@@ -173,19 +174,29 @@ async function serve(kind: Kind, dataDir: string, codeRoot: string): Promise<voi
   });
 }
 
-/** CPU profile of the measured phase only (not start-up or enrollment): `DMC_BENCH_SERVER_PROFILE=<dir>`. */
+/**
+ * CPU profile of the measured phase only (not start-up or enrollment): `DMC_BENCH_SERVER_PROFILE=<dir>`. With
+ * `DMC_BENCH_SERVER_PROFILE_KIND=heap`, a sampling heap profile instead (`.heapprofile`, where the garbage comes
+ * from; Chrome DevTools opens both).
+ */
 function windowProfiler(dir: string): { start(): void; stop(name: string): void } {
   const session = new Session();
   session.connect();
+  const heap = process.env['DMC_BENCH_SERVER_PROFILE_KIND'] === 'heap';
+  const save = (name: string, extension: string, profile: unknown): void => {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `${name}-${process.pid}-${Date.now()}.${extension}`), JSON.stringify(profile));
+  };
+  if (heap) {
+    return {
+      // Every 4 KiB allocated, objects collected since included: the profile shows all the garbage, not what lives.
+      start: () => session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }),
+      stop: (name) => session.post('HeapProfiler.stopSampling', (err, result) => void (err === null && save(name, 'heapprofile', result.profile))),
+    };
+  }
   return {
     start: () => session.post('Profiler.enable', () => session.post('Profiler.start')),
-    stop: (name) =>
-      session.post('Profiler.stop', (err, result) => {
-        if (err !== null) return;
-        const file = join(dir, `${name}-${process.pid}-${Date.now()}.cpuprofile`);
-        mkdirSync(dir, { recursive: true });
-        writeFileSync(file, JSON.stringify(result.profile));
-      }),
+    stop: (name) => session.post('Profiler.stop', (err, result) => void (err === null && save(name, 'cpuprofile', result.profile))),
   };
 }
 
