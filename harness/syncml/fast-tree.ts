@@ -1,8 +1,8 @@
 /**
- * One pass over a message that checks it is well-formed and builds the same `preserveOrder` tree as parse.ts's
- * fast-xml-parser (same options: attributes ignored, `<Data>` a stop node kept as raw markup, text untrimmed,
- * references left for parse-tree.ts), for the plain XML a DM client sends: an optional XML declaration, one root,
- * elements with quoted attributes, text with the usual references.
+ * One pass over a message that checks it is well-formed and builds the same tree (parse-tree.ts's XNode) as
+ * parse.ts's validator + fast-xml-parser path (attributes ignored, `<Data>` a stop node kept as raw markup, text
+ * untrimmed, references left for parse-tree.ts), for the plain XML a DM client sends: an optional XML declaration,
+ * one root, elements with quoted attributes, text with the usual references.
  *
  * Why: the validator pass and then the parser walked every message twice, and the pair was the largest single cost
  * of a management request (issue #13, benchmarks/server.bench.ts). This reader is deliberately narrow: whenever it
@@ -11,7 +11,7 @@
  * caller takes the validator + parser path, which accepts or refuses with its own messages. So it never accepts a
  * message that path would refuse, and never words an error. fast-tree.test.ts compares both paths on many messages.
  */
-import { CDATA, TEXT, type XNode } from './parse-tree.js';
+import { CDATA, TEXT, elementNode, textNode, type XNode } from './parse-tree.js';
 
 /** Element names this reader takes (ASCII XML names without a prefix); anything else goes the long way. */
 const NAME_START = /[A-Za-z_]/;
@@ -86,7 +86,7 @@ export function fastTree(text: string): XNode[] | undefined {
   if (s.startsWith('<?xml')) {
     const declaration = XML_DECLARATION.exec(s);
     if (declaration === null) return undefined;
-    top.push({ '?xml': [{ [TEXT]: '' }] });
+    top.push(elementNode('?xml', [textNode('')]));
     i = declaration[0].length;
   }
   const names: string[] = [];
@@ -103,7 +103,7 @@ export function fastTree(text: string): XNode[] | undefined {
       } else {
         const t = s.slice(i, textEnd);
         if (t.includes('&') && !referencesOk(t)) return undefined;
-        kids.push({ [TEXT]: t });
+        kids.push(textNode(t));
       }
     }
     if (lt === -1) break;
@@ -138,17 +138,17 @@ export function fastTree(text: string): XNode[] | undefined {
         if (raw.includes('&') && !referencesOk(raw)) return undefined;
         i = close + 7;
       }
-      kids.push({ Data: [{ [TEXT]: raw }] });
+      kids.push(elementNode('Data', [textNode(raw)]));
       continue;
     }
     if (selfClosing) {
       if (names.length === 0) rootDone = true;
-      kids.push({ [name]: [] });
+      kids.push(elementNode(name, []));
       continue;
     }
     if (names.length >= MAX_DEPTH) return undefined;
     const children: XNode[] = [];
-    kids.push({ [name]: children });
+    kids.push(elementNode(name, children));
     parents.push(kids);
     names.push(name);
     kids = children;

@@ -5,8 +5,8 @@
  */
 import { errors } from './errors.js';
 import {
-  CDATA, TEXT, dataText, dataValue, duplicate, emptyFlag, kidsOf, leafText, missing, nameOf, parseLocation,
-  parseMeta, requiredText, strayContent, unknownElement,
+  CDATA, TEXT, dataText, dataValue, duplicate, emptyFlag, leafText, missing, parseLocation, parseMeta, requiredText,
+  strayContent, unknownElement,
 } from './parse-tree.js';
 import type { XNode } from './parse-tree.js';
 import type {
@@ -59,7 +59,7 @@ export function parseBody(kids: XNode[]): SyncBody {
   let final = false;
   for (let i = 0; i < kids.length; i++) {
     const kid = kids[i] as XNode;
-    const name = nameOf(kid);
+    const name = kid.name;
     if (!BODY_SET.has(name)) {
       if (name === TEXT || name === CDATA) {
         strayContent(kid, at);
@@ -69,7 +69,7 @@ export function parseBody(kids: XNode[]): SyncBody {
     }
     if (name === 'Final') {
       if (final) duplicate(at, name);
-      final = emptyFlag(kidsOf(kid, name), at, name);
+      final = emptyFlag(kid.kids, at, name);
     } else {
       commands.push(parseCommand(name, kids, i, at));
     }
@@ -80,17 +80,16 @@ export function parseBody(kids: XNode[]): SyncBody {
 /** `[CmdID=4]` once the CmdID is known, else the element's position among same-named siblings (XPath style). */
 function positionOf(siblings: XNode[], index: number, name: string): number {
   let n = 0;
-  for (let i = 0; i <= index; i++) if (nameOf(siblings[i] as XNode) === name) n++;
+  for (let i = 0; i <= index; i++) if ((siblings[i] as XNode).name === name) n++;
   return n;
 }
 
 function parseCommand(name: string, siblings: XNode[], index: number, parentAt: string): Command {
-  const kids = kidsOf(siblings[index] as XNode, name);
+  const kids = (siblings[index] as XNode).kids;
   let cmdId: string | undefined;
   for (const kid of kids) {
-    const cmdIdKids = kid.CmdID as XNode[] | undefined;
-    if (cmdIdKids !== undefined) {
-      cmdId = requiredText(cmdIdKids, `${parentAt}/${name}[${positionOf(siblings, index, name)}]`, 'CmdID');
+    if (kid.name === 'CmdID') {
+      cmdId = requiredText(kid.kids, `${parentAt}/${name}[${positionOf(siblings, index, name)}]`, 'CmdID');
       break;
     }
   }
@@ -159,7 +158,7 @@ function collect(command: string, kids: XNode[], at: string): Collected {
   const c: Collected = { TargetRef: [], SourceRef: [], Item: [], commands: [] };
   for (let i = 0; i < kids.length; i++) {
     const kid = kids[i] as XNode;
-    const name = nameOf(kid);
+    const name = kid.name;
     if (!allowed.has(name)) {
       if (name === TEXT || name === CDATA) {
         strayContent(kid, at);
@@ -172,7 +171,7 @@ function collect(command: string, kids: XNode[], at: string): Collected {
       }
       unknownElement(name, `${at}/${name}`, ALLOWED[command] as readonly string[]);
     }
-    const sub = kidsOf(kid, name);
+    const sub = kid.kids;
     if (NESTED_SET.has(name)) {
       c.commands.push(parseCommand(name, kids, i, at) as NestedCommand);
       continue;
@@ -225,8 +224,8 @@ const ITEM_CHILDREN = ['Target', 'Source', 'Meta', 'Data', 'MoreData'];
 function parseItem(kids: XNode[], at: string): Item {
   const item: Item = {};
   for (const kid of kids) {
-    const name = nameOf(kid);
-    const sub = kid[name] as XNode[];
+    const name = kid.name;
+    const sub = kid.kids;
     switch (name) {
       case 'Target':
       case 'Source':
@@ -263,13 +262,13 @@ export function parseCred(kids: XNode[], parentAt: string): Cred {
   let meta: Meta | undefined;
   let data: string | undefined;
   for (const kid of kids) {
-    const name = nameOf(kid);
+    const name = kid.name;
     if (name === 'Meta') {
       if (meta !== undefined) duplicate(at, name);
-      meta = parseMeta(kidsOf(kid, name), at);
+      meta = parseMeta(kid.kids, at);
     } else if (name === 'Data') {
       if (data !== undefined) duplicate(at, name);
-      data = dataText(kidsOf(kid, name), at, false);
+      data = dataText(kid.kids, at, false);
     } else if (name === TEXT || name === CDATA) {
       strayContent(kid, at);
     } else {
@@ -284,10 +283,10 @@ function parseChal(kids: XNode[], parentAt: string): Chal {
   const at = `${parentAt}/Chal`;
   let meta: Meta | undefined;
   for (const kid of kids) {
-    const name = nameOf(kid);
+    const name = kid.name;
     if (name === 'Meta') {
       if (meta !== undefined) duplicate(at, name);
-      meta = parseMeta(kidsOf(kid, name), at);
+      meta = parseMeta(kid.kids, at);
     } else if (name === TEXT || name === CDATA) {
       strayContent(kid, at);
     } else {

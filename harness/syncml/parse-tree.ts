@@ -1,6 +1,7 @@
 /**
- * Reading fast-xml-parser's `preserveOrder` tree: each node is `{ <name>: children[] }`, text is `{ '#text': s }`,
- * a CDATA section is `{ '#cdata': [{ '#text': s }] }` and a `<Data>` (a stop node) holds its raw markup as text.
+ * The tree both readers build (fast-tree.ts in one pass; parse.ts's validator + fast-xml-parser, converted) and
+ * what reading it means: elements in document order, text untrimmed, a CDATA section literal, and a `<Data>` (a
+ * stop node) holding its raw markup as one text child.
  *
  * Paths are passed as an element's parent path plus its name and only joined when an error is thrown, so a
  * well-formed message costs no string building per leaf.
@@ -9,26 +10,39 @@ import { errors } from './errors.js';
 import type { Data, LocationElement, Meta } from './types.js';
 import { decodeReferences, readData } from './xml-text.js';
 
-export type XNode = Record<string, unknown>;
-
 export const TEXT = '#text';
 export const CDATA = '#cdata';
 
-/** The node's element name (or `#text` / `#cdata`): its only key, since attributes are not kept. */
-export function nameOf(node: XNode): string {
-  for (const key in node) return key;
-  return '';
+/**
+ * One node: an element (`name`, `kids`), text (`name` TEXT, `text`) or a CDATA section (`name` CDATA, `text`).
+ * Every node has the same three fields: fast-xml-parser's own shape (`{ <name>: children[] }`, one object shape per
+ * element name) made every read a megamorphic lookup and every node a runtime call to create (issue #13).
+ */
+export interface XNode {
+  readonly name: string;
+  readonly kids: XNode[];
+  readonly text: string;
 }
 
-export function kidsOf(node: XNode, name: string): XNode[] {
-  return node[name] as XNode[];
+/** The kids of every text and CDATA node: never written to. */
+const NO_KIDS: XNode[] = Object.freeze([]) as unknown as XNode[];
+
+export function elementNode(name: string, kids: XNode[]): XNode {
+  return { name, kids, text: '' };
+}
+
+export function textNode(text: string): XNode {
+  return { name: TEXT, kids: NO_KIDS, text };
+}
+
+export function cdataNode(text: string): XNode {
+  return { name: CDATA, kids: NO_KIDS, text };
 }
 
 function describe(node: XNode): string {
-  const name = nameOf(node);
-  if (name === TEXT) return `text ${JSON.stringify(String(node[TEXT]).slice(0, 40))}`;
-  if (name === CDATA) return 'a CDATA section';
-  return `element <${name}>`;
+  if (node.name === TEXT) return `text ${JSON.stringify(node.text.slice(0, 40))}`;
+  if (node.name === CDATA) return 'a CDATA section';
+  return `element <${node.name}>`;
 }
 
 /** XML 1.0 2.3 white space; JavaScript's trim() also removes U+00A0, U+2028, ... which are data in XML. */
@@ -50,8 +64,7 @@ function xmlTrim(text: string): string {
  * (`<Target>junk<LocURI>...`).
  */
 export function strayContent(node: XNode, at: string): void {
-  const text = node[TEXT];
-  if (typeof text === 'string' && BLANK.test(text)) return;
+  if (node.name === TEXT && BLANK.test(node.text)) return;
   throw errors.DMC_ERR_SYNCML_INVALID_CONTENT.create({ path: at, expected: 'child elements only', received: describe(node) });
 }
 
@@ -73,9 +86,9 @@ export function missing(at: string, name: string): never {
  */
 export function leafText(kids: XNode[], at: string, name: string): string {
   if (kids.length === 1) {
-    const text = (kids[0] as XNode)[TEXT];
-    if (typeof text === 'string') {
-      const trimmed = xmlTrim(text);
+    const only = kids[0] as XNode;
+    if (only.name === TEXT) {
+      const trimmed = xmlTrim(only.text);
       return trimmed.indexOf('&') === -1 ? trimmed : decodeReferences(trimmed, `${at}/${name}`);
     }
   }
@@ -83,17 +96,15 @@ export function leafText(kids: XNode[], at: string, name: string): string {
   const last = kids.length - 1;
   for (let i = 0; i <= last; i++) {
     const kid = kids[i] as XNode;
-    const text = kid[TEXT];
-    if (typeof text === 'string') {
-      let segment = text;
+    if (kid.name === TEXT) {
+      let segment = kid.text;
       if (i === 0) segment = segment.replace(/^[ \t\n\r]+/, '');
       if (i === last) segment = segment.replace(/[ \t\n\r]+$/, '');
       out += decodeReferences(segment, `${at}/${name}`);
       continue;
     }
-    const cdata = kid[CDATA] as XNode[] | undefined;
-    if (cdata !== undefined) {
-      out += String(cdata[0]?.[TEXT] ?? '');
+    if (kid.name === CDATA) {
+      out += kid.text;
       continue;
     }
     throw errors.DMC_ERR_SYNCML_INVALID_CONTENT.create({ path: `${at}/${name}`, expected: 'text', received: describe(kid) });
@@ -113,7 +124,7 @@ export function requiredText(kids: XNode[], at: string, name: string): string {
 /** `<NoResp/>`, `<MoreData/>`, `<Final/>`: flags whose presence is the value, so content is a mistake. */
 export function emptyFlag(kids: XNode[], at: string, name: string): true {
   const first = kids[0];
-  if (first !== undefined && !(kids.length === 1 && typeof first[TEXT] === 'string' && BLANK.test(first[TEXT]))) {
+  if (first !== undefined && !(kids.length === 1 && first.name === TEXT && BLANK.test(first.text))) {
     throw errors.DMC_ERR_SYNCML_INVALID_CONTENT.create({ path: `${at}/${name}`, expected: 'an empty element', received: describe(first) });
   }
   return true;
@@ -121,8 +132,9 @@ export function emptyFlag(kids: XNode[], at: string, name: string): true {
 
 /** A `<Data>`'s content from its raw markup: text or embedded XML (see `readData`). */
 export function dataValue(kids: XNode[], at: string): Data {
-  const raw = kids[0]?.[TEXT];
-  if (typeof raw !== 'string' || raw === '') return '';
+  const first = kids[0];
+  const raw = first?.name === TEXT ? first.text : '';
+  if (raw === '') return '';
   if (raw.indexOf('<') === -1 && raw.indexOf('&') === -1) return raw;
   return readData(raw, `${at}/Data`);
 }
@@ -148,7 +160,7 @@ export function parseMeta(kids: XNode[], parentAt: string): Meta {
   const at = `${parentAt}/Meta`;
   const meta: Meta = {};
   for (const kid of kids) {
-    const name = nameOf(kid);
+    const name = kid.name;
     if (!META_SET.has(name)) {
       if (name === TEXT || name === CDATA) {
         strayContent(kid, at);
@@ -158,7 +170,7 @@ export function parseMeta(kids: XNode[], parentAt: string): Meta {
     }
     const key = name as MetaKey;
     if (meta[key] !== undefined) duplicate(at, name);
-    meta[key] = leafText(kidsOf(kid, name), at, name);
+    meta[key] = leafText(kid.kids, at, name);
   }
   return meta;
 }
@@ -171,13 +183,13 @@ export function parseLocation(kids: XNode[], parentAt: string, which: 'Target' |
   let locUri: string | undefined;
   let locName: string | undefined;
   for (const kid of kids) {
-    const name = nameOf(kid);
+    const name = kid.name;
     if (name === 'LocURI') {
       if (locUri !== undefined) duplicate(at, name);
-      locUri = leafText(kidsOf(kid, name), at, name);
+      locUri = leafText(kid.kids, at, name);
     } else if (name === 'LocName') {
       if (locName !== undefined) duplicate(at, name);
-      locName = leafText(kidsOf(kid, name), at, name);
+      locName = leafText(kid.kids, at, name);
     } else if (name === TEXT || name === CDATA) {
       strayContent(kid, at);
     } else {

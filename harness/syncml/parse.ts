@@ -14,8 +14,8 @@ import { SyncMLError, errors } from './errors.js';
 import { fastTree } from './fast-tree.js';
 import { parseBody, parseCred } from './parse-body.js';
 import {
-  CDATA, TEXT, duplicate, emptyFlag, kidsOf, leafText, missing, nameOf, parseLocation, parseMeta, requiredText,
-  strayContent, unknownElement,
+  CDATA, TEXT, cdataNode, duplicate, elementNode, emptyFlag, leafText, missing, parseLocation, parseMeta, requiredText,
+  strayContent, textNode, unknownElement,
 } from './parse-tree.js';
 import type { XNode } from './parse-tree.js';
 import type { SyncHdr, SyncML } from './types.js';
@@ -148,11 +148,34 @@ export function validatedTree(text: string): XNode[] {
   if (valid !== true) {
     throw errors.DMC_ERR_SYNCML_MALFORMED_XML.create({ reason: readable(valid.err.msg), line: valid.err.line, column: valid.err.col });
   }
+  let raw: unknown;
   try {
-    return parser.parse(text) as XNode[];
+    raw = parser.parse(text);
   } catch (err) {
     throw errors.DMC_ERR_SYNCML_MALFORMED_XML.create({ reason: (err as Error).message }, { cause: err });
   }
+  return fromParser(raw);
+}
+
+/**
+ * fast-xml-parser's `preserveOrder` tree (`{ <name>: children[] }`, `{ '#text': s }`, `{ '#cdata': [{ '#text': s }] }`)
+ * as our nodes. Attributes are ignored by the parser, so each node has its name as its only key.
+ */
+function fromParser(raw: unknown): XNode[] {
+  if (!Array.isArray(raw)) return [];
+  const nodes: XNode[] = [];
+  for (const node of raw as Record<string, unknown>[]) {
+    let name = '';
+    for (const key in node) {
+      name = key;
+      break;
+    }
+    const value = node[name];
+    if (name === TEXT) nodes.push(textNode(String(value ?? '')));
+    else if (name === CDATA) nodes.push(cdataNode(String((value as Record<string, unknown>[] | undefined)?.[0]?.[TEXT] ?? '')));
+    else nodes.push(elementNode(name, fromParser(value)));
+  }
+  return nodes;
 }
 
 const UNCLOSED = /^Invalid '(\[.*\])' found\.$/;
@@ -172,9 +195,9 @@ function readable(reason: string): string {
 function readRoot(tree: XNode[], text: string): SyncML {
   let root: XNode | undefined;
   for (const node of tree) {
-    const name = nameOf(node);
+    const name = node.name;
     if (name.charCodeAt(0) === 0x3f /* ?xml and other PIs around the root */) continue;
-    if (name === TEXT && /^[ \t\n\r]*$/.test(String(node[TEXT]))) continue;
+    if (name === TEXT && /^[ \t\n\r]*$/.test(node.text)) continue;
     if (root !== undefined || name === TEXT || name === CDATA) {
       // The validator lets an element or text after the root through; a second document is not one message.
       throw errors.DMC_ERR_SYNCML_MALFORMED_XML.create({ reason: `content after the root element: ${name === TEXT || name === CDATA ? 'text' : `<${name}>`}` });
@@ -182,7 +205,7 @@ function readRoot(tree: XNode[], text: string): SyncML {
     root = node;
   }
   if (root === undefined) throw errors.DMC_ERR_SYNCML_MALFORMED_XML.create({ reason: 'no root element' });
-  const rootName = nameOf(root);
+  const rootName = root.name;
   if (rootName !== 'SyncML') throw errors.DMC_ERR_SYNCML_WRONG_ROOT.create({ root: rootName });
   // Windows writes SYNCML:SYNCML1.2, the DTD syncml:syncml1.2: namespace names are compared without case here.
   const attrs = ROOT_NAMESPACE.exec(text)?.[1] ?? '';
@@ -192,14 +215,14 @@ function readRoot(tree: XNode[], text: string): SyncML {
   }
   let hdr: SyncHdr | undefined;
   let body: SyncML['SyncBody'] | undefined;
-  for (const kid of kidsOf(root, rootName)) {
-    const name = nameOf(kid);
+  for (const kid of root.kids) {
+    const name = kid.name;
     if (name === 'SyncHdr') {
       if (hdr !== undefined) duplicate('SyncML', name);
-      hdr = parseHeader(kidsOf(kid, name));
+      hdr = parseHeader(kid.kids);
     } else if (name === 'SyncBody') {
       if (body !== undefined) duplicate('SyncML', name);
-      body = parseBody(kidsOf(kid, name));
+      body = parseBody(kid.kids);
     } else if (name === TEXT || name === CDATA) {
       strayContent(kid, 'SyncML');
     } else {
@@ -217,8 +240,8 @@ function parseHeader(kids: XNode[]): SyncHdr {
   const at = 'SyncHdr';
   const hdr: Partial<SyncHdr> = {};
   for (const kid of kids) {
-    const name = nameOf(kid);
-    const sub = kid[name] as XNode[];
+    const name = kid.name;
+    const sub = kid.kids;
     switch (name) {
       case 'VerDTD':
       case 'VerProto':
