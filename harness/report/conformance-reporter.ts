@@ -61,14 +61,23 @@ function safeName(text: string): string {
   return text.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_').slice(0, 100) || '_';
 }
 
-/** One line per target: its OMA-DM sessions against SESSION_BUDGET, and its agent calls. */
+/** The warning of a target whose server could not write every transcript line (the count is in targets[]). */
+export function lostTranscriptWarning(target: string, lines: number): string {
+  return (
+    `target ${JSON.stringify(target)}: ${lines} server transcript line(s) could not be written ` +
+    "(disk full, permissions, or a file in the folder's place); its transcripts are incomplete"
+  );
+}
+
+/** One line per target: its OMA-DM sessions against SESSION_BUDGET, its agent calls, and lost transcript lines. */
 export function sessionsSummary(targets: readonly TargetInfo[]): string {
   if (targets.length === 0) return '';
   const width = Math.max(...targets.map((t) => t.name.length));
   const lines = targets.map((t) => {
     const over = t.sessions > SESSION_BUDGET ? '  OVER BUDGET' : '';
     const calls = t.agentCalls === undefined ? '' : `, ${t.agentCalls} agent calls`;
-    return `  ${t.name.padEnd(width)}  ${t.sessions} / ${SESSION_BUDGET} sessions${calls}${over}`;
+    const lost = t.transcriptLinesLost === undefined ? '' : `, ${t.transcriptLinesLost} transcript lines LOST`;
+    return `  ${t.name.padEnd(width)}  ${t.sessions} / ${SESSION_BUDGET} sessions${calls}${lost}${over}`;
   });
   return `\nOMA-DM sessions per target (budget ${SESSION_BUDGET}):\n${lines.join('\n')}\n`;
 }
@@ -220,6 +229,11 @@ export default class ConformanceReporter implements Reporter {
       target.sessions = onTarget.reduce((sum, t) => sum + (t.sessions ?? 0), 0);
       target.verdicts = Object.fromEntries(VERDICTS.map((v) => [v, onTarget.filter((t) => t.verdict === v).length]));
       if (onTarget.some((t) => t.agentCalls !== undefined)) target.agentCalls = onTarget.reduce((sum, t) => sum + (t.agentCalls ?? 0), 0);
+      const lost = onTarget.reduce((sum, t) => sum + (t.transcriptLinesLost ?? 0), 0);
+      if (lost > 0) {
+        target.transcriptLinesLost = lost;
+        this.warnings.push(lostTranscriptWarning(target.name, lost));
+      }
       // A build discovered at run time (windows-build annotation) names the target when its metadata did not.
       const discovered = onTarget.map((t) => t.windowsBuild).filter((b) => b !== undefined);
       if (target.windowsBuild === undefined && discovered.length > 0) target.windowsBuild = discovered.at(-1);

@@ -63,3 +63,12 @@ test('verdict counts per target add up across shards, unconfirmed included; a sh
   ]);
   assert.equal(partial.targets.find((t) => t.name === 'virtual-a')!.verdicts, undefined);
 });
+
+test('lost transcript lines add up across shards; a target that lost none has no count', () => {
+  const lost = (results: typeof shard1, n: number) => ({ ...results, targets: results.targets.map((t) => (t.name === 'virtual-a' ? { ...t, transcriptLinesLost: n } : t)) });
+  const merged = mergeResults([
+    { results: lost(shard1, 2), file: 'shard-1/results.json' },
+    { results: lost(shard2, 5), file: 'shard-2/results.json' },
+  ]);
+  assert.deepEqual(Object.fromEntries(merged.targets.map((t) => [t.name, t.transcriptLinesLost])), { 'virtual-a': 7, 'lab-pc': undefined });
+});

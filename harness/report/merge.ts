@@ -36,6 +36,7 @@ function mergeTarget(into: TargetInfo, from: TargetInfo, files: { first: string;
     delete into.verdicts;
   }
   if (from.agentCalls !== undefined) into.agentCalls = (into.agentCalls ?? 0) + from.agentCalls;
+  if (from.transcriptLinesLost !== undefined) into.transcriptLinesLost = (into.transcriptLinesLost ?? 0) + from.transcriptLinesLost;
 }
 
 export function mergeResults(shards: readonly ShardResults[]): Results {

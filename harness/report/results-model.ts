@@ -89,6 +89,8 @@ export const targetSchema = z.object({
   verdicts: z.partialRecord(verdictSchema, z.number().int().nonnegative()).optional(),
   /** Agent probe calls on this target (sum of the tests' `agent-calls` annotations); absent in older results. */
   agentCalls: z.number().int().nonnegative().optional(),
+  /** Server transcript lines that could not be written on this target (sum of the tests'); absent when none. */
+  transcriptLinesLost: z.number().int().positive().optional(),
 });
 export type TargetInfo = z.infer<typeof targetSchema>;
 
@@ -129,6 +131,8 @@ export const testEntrySchema = z.object({
   sessions: z.number().int().nonnegative().optional(),
   /** Agent probe calls in this test's window (the `agent-calls` annotation). */
   agentCalls: z.number().int().nonnegative().optional(),
+  /** Server transcript lines that could not be written in this test's window (`transcript-lines-lost`); absent when none. */
+  transcriptLinesLost: z.number().int().positive().optional(),
   /** Retries used before this final result (0 when the first attempt was final). */
   retry: z.number().int().nonnegative(),
   notApplicableReason: z.string().optional(),

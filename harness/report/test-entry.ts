@@ -103,17 +103,18 @@ export function buildEntry(test: TestCase, result: TestResult, context: EntryCon
   const id = annotationValues(annotations, 'test-id').find((v) => v !== '');
   if (id === undefined) warnings.push(`${where}: test "${test.title}" has no test-id annotation; it is reported as "${where}"`);
 
-  let sessions: number | undefined;
-  for (const value of annotationValues(annotations, 'sessions')) {
-    if (/^\d+$/.test(value)) sessions = (sessions ?? 0) + Number(value);
-    else warnings.push(`${where}: the sessions annotation ${JSON.stringify(value)} is not a whole number; ignored`);
-  }
-
-  let agentCalls: number | undefined;
-  for (const value of annotationValues(annotations, 'agent-calls')) {
-    if (/^\d+$/.test(value)) agentCalls = (agentCalls ?? 0) + Number(value);
-    else warnings.push(`${where}: the agent-calls annotation ${JSON.stringify(value)} is not a whole number; ignored`);
-  }
+  /** The sum of the `type` annotations (each a whole number); undefined when the test has none. */
+  const countOf = (type: string): number | undefined => {
+    let sum: number | undefined;
+    for (const value of annotationValues(annotations, type)) {
+      if (/^\d+$/.test(value)) sum = (sum ?? 0) + Number(value);
+      else warnings.push(`${where}: the ${type} annotation ${JSON.stringify(value)} is not a whole number; ignored`);
+    }
+    return sum;
+  };
+  const sessions = countOf('sessions');
+  const agentCalls = countOf('agent-calls');
+  const transcriptLinesLost = countOf('transcript-lines-lost');
 
   const outcome = verdictOf({
     status: result.status,
@@ -156,6 +157,7 @@ export function buildEntry(test: TestCase, result: TestResult, context: EntryCon
   if (windowsBuild !== undefined) entry.windowsBuild = windowsBuild;
   if (sessions !== undefined) entry.sessions = sessions;
   if (agentCalls !== undefined) entry.agentCalls = agentCalls;
+  if (transcriptLinesLost !== undefined && transcriptLinesLost > 0) entry.transcriptLinesLost = transcriptLinesLost;
   if (outcome.notApplicableReason !== undefined) entry.notApplicableReason = outcome.notApplicableReason;
   if (expectation !== undefined) entry.expectation = expectation;
   if (error !== undefined) entry.error = error;
