@@ -8,7 +8,10 @@
  */
 import { XMLValidator } from 'fast-xml-parser';
 import { errors } from './errors.js';
-import type { Chal, Command, Cred, Data, Item, LocationElement, Meta, SyncHdr, SyncML } from './types.js';
+import type {
+  Add, Alert, Atomic, Chal, Command, Cred, Data, Delete, Exec, Get, Item, LocationElement, Meta, Replace, Results, Sequence, Status,
+  SyncHdr, SyncML,
+} from './types.js';
 import { escapeLeaf, escapeText } from './xml-text.js';
 
 const META_NS = ' xmlns="syncml:metinf"';
@@ -142,7 +145,11 @@ function items(list: Item[], at: string): string {
   return out;
 }
 
-/** `container` is the kind of the Atomic or Sequence holding `c`, undefined directly under SyncBody. */
+/**
+ * `container` is the kind of the Atomic or Sequence holding `c`, undefined directly under SyncBody.
+ * Each kind's fields are read in a function of its own: one function reading every kind's fields saw command
+ * objects of many shapes at each property, which V8 can only look up the slow (megamorphic) way (issue #13).
+ */
 function buildCommand(c: Command, parentAt: string, container: string | undefined): string {
   const kind = (c as { kind?: unknown } | null)?.kind;
   if (typeof kind !== 'string') invalid(`${parentAt}/?`, 'must be a command with a kind', c);
@@ -150,55 +157,82 @@ function buildCommand(c: Command, parentAt: string, container: string | undefine
     throw errors.DMC_ERR_SYNCML_NESTED_COMMAND_NOT_ALLOWED.create({ path: `${parentAt}/${kind}`, command: kind, container });
   }
   const at = `${parentAt}/${kind}[CmdID=${String(c.CmdID)}]`;
-  let out = `<${kind}>` + id(c.CmdID, at, 'CmdID');
+  // CmdID first, as it is written first: its error comes before any other of the command's.
+  const head = `<${kind}>` + id(c.CmdID, at, 'CmdID');
+  let inner: string;
   switch (c.kind) {
     case 'Alert':
-      if (c.NoResp) out += '<NoResp/>';
-      if (c.Cred !== undefined) out += cred(c.Cred, at);
-      out += code(c.Data, at);
-      if (c.Correlator !== undefined) out += id(c.Correlator, at, 'Correlator');
-      out += items(c.Item, at);
+      inner = alertBody(c, at);
       break;
     case 'Add':
     case 'Delete':
     case 'Get':
     case 'Replace':
     case 'Exec':
-      if (c.NoResp) out += '<NoResp/>';
-      if (c.Cred !== undefined) out += cred(c.Cred, at);
-      if (c.Meta !== undefined) out += meta(c.Meta, at);
-      if (c.kind === 'Exec' && c.Correlator !== undefined) out += id(c.Correlator, at, 'Correlator');
-      out += items(c.Item, at);
+      inner = itemCommandBody(c, at);
       break;
     case 'Atomic':
     case 'Sequence':
-      if (c.NoResp) out += '<NoResp/>';
-      if (c.Meta !== undefined) out += meta(c.Meta, at);
-      if (!Array.isArray(c.commands)) invalid(at, 'must have a commands array', c.commands);
-      for (const inner of c.commands) out += buildCommand(inner, at, c.kind);
+      inner = containerBody(c, at);
       break;
     case 'Results':
-      // Results and Status have no NoResp in the DTD: nobody answers them anyway.
-      if (c.NoResp) invalid(`${at}/NoResp`, 'is not allowed in Results', c.NoResp);
-      if (c.MsgRef !== undefined) out += id(c.MsgRef, at, 'MsgRef');
-      out += id(c.CmdRef, at, 'CmdRef');
-      if (c.Meta !== undefined) out += meta(c.Meta, at);
-      if (c.TargetRef !== undefined) out += text(c.TargetRef, at, 'TargetRef');
-      if (c.SourceRef !== undefined) out += text(c.SourceRef, at, 'SourceRef');
-      out += items(c.Item, at);
+      inner = resultsBody(c, at);
       break;
     case 'Status':
-      if (c.NoResp) invalid(`${at}/NoResp`, 'is not allowed in Status', c.NoResp);
-      // RepPro 1.2 Status: (CmdID, MsgRef, CmdRef, Cmd, TargetRef*, SourceRef*, Cred?, Chal?, Data, Item*)
-      out += id(c.MsgRef, at, 'MsgRef') + id(c.CmdRef, at, 'CmdRef') + id(c.Cmd, at, 'Cmd');
-      for (const ref of c.TargetRef ?? []) out += text(ref, at, 'TargetRef');
-      for (const ref of c.SourceRef ?? []) out += text(ref, at, 'SourceRef');
-      if (c.Cred !== undefined) out += cred(c.Cred, at);
-      if (c.Chal !== undefined) out += chal(c.Chal, at);
-      out += code(c.Data, at) + items(c.Item ?? [], at);
+      inner = statusBody(c, at);
       break;
     default:
       invalid(`${parentAt}/${kind}`, 'is not a SyncML command kind', kind);
   }
-  return out + `</${kind}>`;
+  return head + inner + `</${kind}>`;
+}
+
+function alertBody(c: Alert, at: string): string {
+  let out = '';
+  if (c.NoResp) out += '<NoResp/>';
+  if (c.Cred !== undefined) out += cred(c.Cred, at);
+  out += code(c.Data, at);
+  if (c.Correlator !== undefined) out += id(c.Correlator, at, 'Correlator');
+  return out + items(c.Item, at);
+}
+
+function itemCommandBody(c: Add | Delete | Get | Replace | Exec, at: string): string {
+  let out = '';
+  if (c.NoResp) out += '<NoResp/>';
+  if (c.Cred !== undefined) out += cred(c.Cred, at);
+  if (c.Meta !== undefined) out += meta(c.Meta, at);
+  if (c.kind === 'Exec' && c.Correlator !== undefined) out += id(c.Correlator, at, 'Correlator');
+  return out + items(c.Item, at);
+}
+
+function containerBody(c: Atomic | Sequence, at: string): string {
+  let out = '';
+  if (c.NoResp) out += '<NoResp/>';
+  if (c.Meta !== undefined) out += meta(c.Meta, at);
+  if (!Array.isArray(c.commands)) invalid(at, 'must have a commands array', c.commands);
+  for (const inner of c.commands) out += buildCommand(inner, at, c.kind);
+  return out;
+}
+
+function resultsBody(c: Results, at: string): string {
+  // Results and Status have no NoResp in the DTD: nobody answers them anyway.
+  if ((c as { NoResp?: unknown }).NoResp) invalid(`${at}/NoResp`, 'is not allowed in Results', (c as { NoResp?: unknown }).NoResp);
+  let out = '';
+  if (c.MsgRef !== undefined) out += id(c.MsgRef, at, 'MsgRef');
+  out += id(c.CmdRef, at, 'CmdRef');
+  if (c.Meta !== undefined) out += meta(c.Meta, at);
+  if (c.TargetRef !== undefined) out += text(c.TargetRef, at, 'TargetRef');
+  if (c.SourceRef !== undefined) out += text(c.SourceRef, at, 'SourceRef');
+  return out + items(c.Item, at);
+}
+
+function statusBody(c: Status, at: string): string {
+  if ((c as { NoResp?: unknown }).NoResp) invalid(`${at}/NoResp`, 'is not allowed in Status', (c as { NoResp?: unknown }).NoResp);
+  // RepPro 1.2 Status: (CmdID, MsgRef, CmdRef, Cmd, TargetRef*, SourceRef*, Cred?, Chal?, Data, Item*)
+  let out = id(c.MsgRef, at, 'MsgRef') + id(c.CmdRef, at, 'CmdRef') + id(c.Cmd, at, 'Cmd');
+  for (const ref of c.TargetRef ?? []) out += text(ref, at, 'TargetRef');
+  for (const ref of c.SourceRef ?? []) out += text(ref, at, 'SourceRef');
+  if (c.Cred !== undefined) out += cred(c.Cred, at);
+  if (c.Chal !== undefined) out += chal(c.Chal, at);
+  return out + code(c.Data, at) + items(c.Item ?? [], at);
 }
