@@ -44,6 +44,10 @@ export class DeviceHandle {
     return this.access.state.deviceId;
   }
 
+  /**
+   * Queues `drafts` (copied at once: changing or reusing the objects afterwards changes nothing queued) and resolves
+   * with one result per draft, in order, once the device has answered them all.
+   */
   async sync(drafts: CommandDraft[], options: SyncOptions = {}): Promise<CommandResult[]> {
     if (drafts.length === 0) return [];
     const timeoutMs = options.timeout ?? 60_000;

@@ -181,3 +181,23 @@ test('the queue file keeps each ended session as it ended, across sessions and a
     }
   });
 });
+
+test('a queued command is the draft as it was at sync(): changing the object afterwards changes neither the reply nor the file', async () => {
+  await withEngine(async (engine, dataDir) => {
+    // A script that reuses one draft object for its next command, before the first has gone out.
+    const draft: CommandDraft = structuredClone(replaceName);
+    const pending = engine.device(DEVICE_ID).sync([draft], { timeout: 5000 });
+    pending.catch(() => undefined);
+    const item = draft.kind === 'Replace' ? draft.Item[0] : undefined;
+    assert.ok(item !== undefined);
+    item.Data = 'lab-99';
+    const reply = await send(engine, deviceMessage({ sessionId: '1', msgId: '1', commands: sessionStart() }));
+    const sent = serverCommands(reply)[0];
+    assert.ok(sent?.kind === 'Replace');
+    assert.equal(sent.Item[0]?.Data, 'lab-02');
+    assert.deepEqual((await readDeviceFile(dataDir)).inFlight.map((e) => e.draft), [replaceName]);
+    await send(engine, deviceMessage({ sessionId: '1', msgId: '2', commands: answer(reply, {}) }));
+    const [result] = await pending;
+    assert.deepEqual(result?.command.draft, replaceName, 'the result names the command that was sent');
+  });
+});

@@ -406,7 +406,9 @@ export class SessionEngine {
           });
         });
         const at = new Date().toISOString();
-        const entries = drafts.map((draft): QueuedCommand => ({ ticket: randomUUID(), draft, enqueuedAt: at, deliveries: 0 }));
+        // A copy, as a restart would restore it from the file: a script that changes or reuses its draft object after
+        // sync() must not change a command that is still queued (about 1 us a draft).
+        const entries = drafts.map((draft): QueuedCommand => ({ ticket: randomUUID(), draft: JSON.parse(JSON.stringify(draft)) as CommandDraft, enqueuedAt: at, deliveries: 0 }));
         state.file.queue.push(...entries);
         const number = ++state.enqueueWrites;
         const saved = this.store.save(state.file);
