@@ -49,7 +49,6 @@ export const discoveryPlugin: FastifyPluginAsync<DiscoveryPluginOptions> = async
     requestAction: ACTIONS.discover,
     responseAction: ACTIONS.discoverResponse,
     bodyLimit,
-    onExchange: options.onExchange,
     handle(soap, request) {
       const base = baseUrlOf(request, options.publicBaseUrl);
       return buildSoapEnvelope({

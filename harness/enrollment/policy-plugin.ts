@@ -87,7 +87,6 @@ export const policyPlugin: FastifyPluginAsync<PolicyPluginOptions> = async (app,
     requestAction: ACTIONS.getPolicies,
     responseAction: ACTIONS.getPoliciesResponse,
     bodyLimit,
-    onExchange: options.onExchange,
     handle(soap) {
       checkUsernameToken(soap.usernameToken, options.credentials, 'policy');
       return buildSoapEnvelope({

@@ -6,27 +6,13 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DmcError } from '../errors.js';
 import { errors } from './errors.js';
-import type { ExchangeListener } from './exchange.js';
+import { recordExchanges, type ExchangeListener, type ExchangeNotes } from './exchange.js';
 import { asEnrollmentError, buildSoapFault, faultForError } from './soap-fault.js';
 import { parseSoapRequest, sniffMessageId, type SoapRequest } from './soap-xml.js';
 
 export const SOAP_CONTENT_TYPE = 'application/soap+xml; charset=utf-8';
 /** The real RequestSecurityToken is about 4 KiB; 256 KiB leaves room for long AdditionalContext lists. */
 export const DEFAULT_SOAP_BODY_LIMIT = 256 * 1024;
-
-interface ExchangeState {
-  startedAt: number;
-  deviceId?: string;
-  errorCode?: string;
-  responseBody?: string;
-}
-const states = new WeakMap<FastifyRequest, ExchangeState>();
-
-/** Attributes the current exchange to a device, so its transcript lands in that device's folder. */
-export function attributeExchange(request: FastifyRequest, deviceId: string): void {
-  const state = states.get(request);
-  if (state !== undefined) state.deviceId = deviceId;
-}
 
 export interface SoapEndpointOptions {
   endpoint: string;
@@ -36,7 +22,6 @@ export interface SoapEndpointOptions {
   /** The Action of answers and faults. */
   responseAction: string;
   bodyLimit: number;
-  onExchange: ExchangeListener | undefined;
   /** Builds the answer envelope; throws a DmcError to answer with a fault. */
   handle(soap: SoapRequest, request: FastifyRequest): Promise<string> | string;
 }
@@ -80,51 +65,35 @@ function fromFastifyError(err: FastifyError | DmcError | Error, endpoint: string
   return asEnrollmentError(err, endpoint);
 }
 
-/** Installs the shared parts into an encapsulated plugin instance. Call once per plugin. */
-export function installSoapContext(app: FastifyInstance, options: Omit<SoapEndpointOptions, 'path' | 'handle' | 'requestAction'>): void {
+export interface SoapContextOptions {
+  endpoint: string;
+  /** The Action of faults. */
+  responseAction: string;
+  bodyLimit: number;
+  onExchange: ExchangeListener | undefined;
+}
+
+/**
+ * Installs the shared parts into an encapsulated plugin instance. Call once per plugin. Returns where a route notes
+ * what it learns of its exchange (the device it enrolls, so the transcript lands in that device's folder).
+ */
+export function installSoapContext(app: FastifyInstance, options: SoapContextOptions): (request: FastifyRequest) => ExchangeNotes {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/soap+xml', { parseAs: 'string', bodyLimit: options.bodyLimit }, (_req, body, done) => {
     done(null, body);
   });
-
-  app.addHook('onRequest', async (request) => {
-    states.set(request, { startedAt: performance.now() });
-  });
-  app.addHook('onSend', async (request, _reply, payload) => {
-    const state = states.get(request);
-    if (state !== undefined) {
-      state.responseBody = Buffer.isBuffer(payload) ? payload.toString('utf8') : typeof payload === 'string' ? payload : '';
-    }
-    return payload;
-  });
-  app.addHook('onResponse', async (request, reply) => {
-    const state = states.get(request);
-    if (options.onExchange === undefined || state === undefined) return;
-    options.onExchange({
-      at: new Date().toISOString(),
-      durationMs: Math.round((performance.now() - state.startedAt) * 1000) / 1000,
-      endpoint: options.endpoint,
-      deviceId: state.deviceId,
-      sessionId: 'enrollment',
-      method: request.method,
-      url: request.url,
-      remoteAddress: request.ip,
-      request: { headers: request.headers, body: typeof request.body === 'string' ? request.body : '' },
-      response: { status: reply.statusCode, headers: reply.getHeaders(), body: state.responseBody ?? '' },
-      errorCode: state.errorCode,
-    });
-  });
+  const notesOf = recordExchanges(app, { endpoint: options.endpoint, onExchange: options.onExchange, sessionIdOf: () => 'enrollment' });
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const error = fromFastifyError(err, options.endpoint, options.bodyLimit, request);
     if (errors.DMC_ERR_ENROLLMENT_BODY_TOO_LARGE.is(error)) drainRefusedBody(request, reply);
-    const state = states.get(request);
-    if (state !== undefined) state.errorCode = error.code;
+    notesOf(request).errorCode = error.code;
     request.log.warn({ code: error.code, endpoint: options.endpoint }, error.message);
     const body = typeof request.body === 'string' ? request.body : '';
     const fault = faultForError(error, options.responseAction, sniffMessageId(body));
     return sendXml(reply, error.httpStatus ?? 500, buildSoapFault(fault));
   });
+  return notesOf;
 }
 
 /** Registers the POST route of a SOAP endpoint: parse the envelope, check the Action, run the handler. */

@@ -15,7 +15,7 @@ import type { EnrollmentRecord, EnrollmentStore } from './enrollment-store.js';
 import { errors } from './errors.js';
 import type { ExchangeListener } from './exchange.js';
 import { DEFAULT_POLL, buildProvisioningDoc, type InitialSetting, type PollSchedule } from './provisioning-doc.js';
-import { DEFAULT_SOAP_BODY_LIMIT, attributeExchange, installSoapContext, soapRoute } from './soap-endpoint.js';
+import { DEFAULT_SOAP_BODY_LIMIT, installSoapContext, soapRoute } from './soap-endpoint.js';
 import { ACTIONS, NS, buildSoapEnvelope, textOf, type SoapRequest } from './soap-xml.js';
 
 export const MANAGEMENT_PATH = '/ManagementServer/MDM.svc';
@@ -67,14 +67,13 @@ function digestAccount(name: string): { name: string; secret: string; nonce: str
 export const wstepPlugin: FastifyPluginAsync<WstepPluginOptions> = async (app, options) => {
   const bodyLimit = options.bodyLimit ?? DEFAULT_SOAP_BODY_LIMIT;
   const responseAction = ACTIONS.requestSecurityTokenResponse;
-  installSoapContext(app, { endpoint: 'enrollment', responseAction, bodyLimit, onExchange: options.onExchange });
+  const notesOf = installSoapContext(app, { endpoint: 'enrollment', responseAction, bodyLimit, onExchange: options.onExchange });
   soapRoute(app, {
     endpoint: 'enrollment',
     path: ENROLLMENT_PATH,
     requestAction: ACTIONS.requestSecurityToken,
     responseAction,
     bodyLimit,
-    onExchange: options.onExchange,
     async handle(soap, request) {
       const upn = checkUsernameToken(soap.usernameToken, options.credentials, 'enrollment');
       const rst = requestSecurityToken(soap);
@@ -104,7 +103,8 @@ export const wstepPlugin: FastifyPluginAsync<WstepPluginOptions> = async (app, o
           contextDeviceId: context.get('DeviceID') ?? '(none)',
         });
       }
-      attributeExchange(request, deviceId);
+      // The transcript of this exchange goes to the device's folder.
+      notesOf(request).deviceId = deviceId;
 
       const issued = await options.issuer.issue(csrBase64, { enrollmentType, deviceId });
       const base = baseUrlOf(request, options.publicBaseUrl);

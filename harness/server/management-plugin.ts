@@ -13,7 +13,7 @@ import type { TLSSocket } from 'node:tls';
 import { XMLParser } from 'fast-xml-parser';
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { DmcError } from '../errors.js';
-import { MANAGEMENT_PATH, drainRefusedBody, isAbortedRequest, sendXml, type ExchangeListener } from '../enrollment/index.js';
+import { MANAGEMENT_PATH, drainRefusedBody, isAbortedRequest, recordExchanges, sendXml, type ExchangeListener } from '../enrollment/index.js';
 import { buildSyncML, parseSyncML, type Status, type SyncML } from '../syncml/index.js';
 import type { DeviceAuthenticator } from './device-auth.js';
 import { errors } from './errors.js';
@@ -28,23 +28,6 @@ export interface ManagementPluginOptions {
   authenticator: DeviceAuthenticator;
   bodyLimit?: number;
   onExchange?: ExchangeListener;
-}
-
-interface State {
-  deviceId?: string;
-  sessionId?: string;
-  errorCode?: string;
-  responseBody?: string;
-}
-const states = new WeakMap<FastifyRequest, State>();
-
-function stateOf(request: FastifyRequest): State {
-  let state = states.get(request);
-  if (state === undefined) {
-    state = {};
-    states.set(request, state);
-  }
-  return state;
 }
 
 const lenient = new XMLParser({ removeNSPrefix: true, parseTagValue: false, ignoreAttributes: true });
@@ -121,30 +104,11 @@ export const managementPlugin: FastifyPluginAsync<ManagementPluginOptions> = asy
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(SYNCML_CONTENT_TYPE, { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
 
-  // Callback hooks, not async ones: an async hook costs fastify a promise and a turn of the microtask queue per
-  // request (issue #13). The exchange's duration is fastify's own (`reply.elapsedTime`, from routing to the last
-  // byte written), so no onRequest hook is needed to start a clock.
-  app.addHook('onSend', (request, _reply, payload, done) => {
-    stateOf(request).responseBody = Buffer.isBuffer(payload) ? payload.toString('utf8') : typeof payload === 'string' ? payload : '';
-    done(null, payload);
-  });
-  app.addHook('onResponse', (request, reply, done) => {
-    const state = stateOf(request);
-    if (options.onExchange === undefined) return done();
-    options.onExchange({
-      at: new Date().toISOString(),
-      durationMs: Math.round(reply.elapsedTime * 1000) / 1000,
-      endpoint: 'management',
-      deviceId: state.deviceId,
-      sessionId: state.sessionId ?? (state.deviceId === undefined ? 'management' : undefined),
-      method: request.method,
-      url: request.url,
-      remoteAddress: request.ip,
-      request: { headers: request.headers, body: Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '' },
-      response: { status: reply.statusCode, headers: reply.getHeaders(), body: state.responseBody ?? '' },
-      errorCode: state.errorCode,
-    });
-    done();
+  // A refused message without a readable SyncHdr names no session: its transcript says 'management'.
+  const notesOf = recordExchanges(app, {
+    endpoint: 'management',
+    onExchange: options.onExchange,
+    sessionIdOf: (notes) => notes.sessionId ?? (notes.deviceId === undefined ? 'management' : undefined),
   });
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
@@ -156,18 +120,18 @@ export const managementPlugin: FastifyPluginAsync<ManagementPluginOptions> = asy
       error = errors.DMC_ERR_SERVER_BODY_TOO_LARGE.create({ limitBytes: bodyLimit });
       drainRefusedBody(request, reply);
     } else if (isAbortedRequest(err)) error = errors.DMC_ERR_SERVER_REQUEST_ABORTED.create({ reason: err.message });
-    else error = errors.DMC_ERR_SERVER_SESSION_FAILED.create({ deviceId: states.get(request)?.deviceId ?? '(unknown)', reason: err.message }, { cause: err });
-    stateOf(request).errorCode = error.code;
+    else error = errors.DMC_ERR_SERVER_SESSION_FAILED.create({ deviceId: notesOf(request).deviceId ?? '(unknown)', reason: err.message }, { cause: err });
+    notesOf(request).errorCode = error.code;
     request.log.warn({ code: error.code }, error.message);
     return sendRefusal(reply, error.httpStatus ?? 500, error, undefined);
   });
 
   app.post(MANAGEMENT_PATH, async (request, reply) => {
-    const state = stateOf(request);
+    const notes = notesOf(request);
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const fail = (httpStatus: number, error: DmcError, message: SyncML | undefined) => {
-      state.errorCode = error.code;
-      request.log.warn({ code: error.code, deviceId: state.deviceId }, error.message);
+      notes.errorCode = error.code;
+      request.log.warn({ code: error.code, deviceId: notes.deviceId }, error.message);
       return sendRefusal(reply, httpStatus, error, message);
     };
 
@@ -178,10 +142,10 @@ export const managementPlugin: FastifyPluginAsync<ManagementPluginOptions> = asy
       const code = err instanceof DmcError ? err.code : 'unknown';
       const error = errors.DMC_ERR_SERVER_MALFORMED_SYNCML.create({ code, reason: (err as Error).message }, { cause: err });
       const sniffed = sniffHeader(body.toString('utf8'));
-      state.sessionId = sniffed?.SyncHdr.SessionID;
+      notes.sessionId = sniffed?.SyncHdr.SessionID;
       return fail(400, error, sniffed);
     }
-    state.sessionId = message.SyncHdr.SessionID;
+    notes.sessionId = message.SyncHdr.SessionID;
 
     const signature = request.headers['mdm-signature'];
     const peer = peerCertificate(request);
@@ -193,11 +157,11 @@ export const managementPlugin: FastifyPluginAsync<ManagementPluginOptions> = asy
       connection: request.raw.socket,
       signature: typeof signature === 'string' ? signature : undefined,
     });
-    if (decision.deviceId !== undefined) state.deviceId = decision.deviceId;
+    if (decision.deviceId !== undefined) notes.deviceId = decision.deviceId;
     if (decision.kind === 'refuse') return fail(decision.error.httpStatus ?? 403, decision.error, message);
     if (decision.challengeError !== undefined) {
       // A challenge is a refusal too: logged like the others, by code and message (never the Cred itself).
-      state.errorCode = decision.challengeError.code;
+      notes.errorCode = decision.challengeError.code;
       request.log.warn({ code: decision.challengeError.code, deviceId: decision.deviceId }, decision.challengeError.message);
     }
 
@@ -206,7 +170,7 @@ export const managementPlugin: FastifyPluginAsync<ManagementPluginOptions> = asy
       answer = await options.engine.handle({ deviceId: decision.deviceId, message, auth: decision.auth, receivedAt: new Date() });
     } catch (err) {
       if (err instanceof DmcError && err.httpStatus !== undefined && err.httpStatus < 500) {
-        state.errorCode = err.code;
+        notes.errorCode = err.code;
         request.log.warn({ code: err.code, deviceId: decision.deviceId }, err.message);
         return sendXml(reply, err.httpStatus, buildSyncML(errorReply(message, err)), SYNCML_CONTENT_TYPE);
       }
