@@ -28,7 +28,8 @@
  * Run alone: `node --import tsx benchmarks/server.bench.ts`; or with the others: `npm run bench`.
  * DMC_BENCH_BASELINE_REF=<commit> compares with another commit (e.g. HEAD~1 for one change); `none` skips it.
  * Profile the server: DMC_BENCH_SERVER_PROFILE=/tmp/prof writes a CPU profile of each server child's measured phase
- * only (DMC_BENCH_SERVER_PROFILE_KIND=heap: a sampling heap profile, garbage included);
+ * only (DMC_BENCH_SERVER_PROFILE_KIND=heap: a sampling heap profile, garbage included; heap-survivors: only what
+ * outlived a scavenge, the objects the GC copies and promotes);
  * DMC_BENCH_SERVER_EXEC_ARGV="--cpu-prof --cpu-prof-dir=/tmp/prof" (flags for the child) profiles all of it.
  * DMC_BENCH_SERVER_SCENARIO=0|1 runs one scenario; DMC_BENCH_SERVER_TINY=1 runs 3 devices x 2 sessions (smoke check).
  * DMC_BENCH_SERVER_ROUNDS=<n> (default 3): each scenario runs every server n times, the order rotated each round,
@@ -177,20 +178,23 @@ async function serve(kind: Kind, dataDir: string, codeRoot: string): Promise<voi
 /**
  * CPU profile of the measured phase only (not start-up or enrollment): `DMC_BENCH_SERVER_PROFILE=<dir>`. With
  * `DMC_BENCH_SERVER_PROFILE_KIND=heap`, a sampling heap profile instead (`.heapprofile`, where the garbage comes
- * from; Chrome DevTools opens both).
+ * from; Chrome DevTools opens both); `heap-survivors`, the same without what a scavenge collected: the objects that
+ * lived long enough to be copied and promoted, which is where the GC's time goes (its cost follows survivors, not
+ * garbage).
  */
 function windowProfiler(dir: string): { start(): void; stop(name: string): void } {
   const session = new Session();
   session.connect();
-  const heap = process.env['DMC_BENCH_SERVER_PROFILE_KIND'] === 'heap';
+  const kind = process.env['DMC_BENCH_SERVER_PROFILE_KIND'];
   const save = (name: string, extension: string, profile: unknown): void => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, `${name}-${process.pid}-${Date.now()}.${extension}`), JSON.stringify(profile));
   };
-  if (heap) {
+  if (kind === 'heap' || kind === 'heap-survivors') {
+    const includeObjectsCollectedByMinorGC = kind === 'heap';
     return {
-      // Every 4 KiB allocated, objects collected since included: the profile shows all the garbage, not what lives.
-      start: () => session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }),
+      // Every 4 KiB allocated, objects collected since included (minus the scavenged ones for heap-survivors).
+      start: () => session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC }),
       stop: (name) => session.post('HeapProfiler.stopSampling', (err, result) => void (err === null && save(name, 'heapprofile', result.profile))),
     };
   }
