@@ -2,7 +2,7 @@
  * The device a suite drives. The implementation lives beside the session engine that hands it out
  * (harness/server/session/device-handle.ts: harness/server may not import harness/scripting); suites import it here.
  */
-export { DeviceHandle } from '../server/session/index.js';
+export { DeviceHandle, copyDrafts } from '../server/session/index.js';
 export type {
   CommandResult,
   DeviceAlert,

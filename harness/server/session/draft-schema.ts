@@ -90,6 +90,14 @@ export const commandDraftSchema: z.ZodType<CommandDraft> = z.lazy(() =>
   ]),
 ) as z.ZodType<CommandDraft>;
 
+/**
+ * Copies of `drafts` as the queue file would restore them (they are JSON data by the schema above): what a caller
+ * queues is fixed when it queues it, so changing or reusing its objects afterwards changes no queued command.
+ */
+export function copyDrafts(drafts: readonly CommandDraft[]): CommandDraft[] {
+  return JSON.parse(JSON.stringify(drafts)) as CommandDraft[];
+}
+
 /** A command waiting in a device's queue, as persisted. */
 export const queuedCommandSchema = z
   .object({

@@ -26,7 +26,7 @@ import type { DmcError } from '../../errors.js';
 import { randomUUID } from 'node:crypto';
 import { describeDraft, unansweredResult, type CommandResult } from './delivery.js';
 import { surelyValidDraft } from './draft-check.js';
-import { commandDraftSchema, type QueuedCommand, type SessionSummary } from './draft-schema.js';
+import { commandDraftSchema, copyDrafts, type QueuedCommand, type SessionSummary } from './draft-schema.js';
 import { errors } from './errors.js';
 import { SessionEventBus, type SessionEventName, type SessionEvents } from './events.js';
 import { processInbound } from './inbound.js';
@@ -406,9 +406,8 @@ export class SessionEngine {
           });
         });
         const at = new Date().toISOString();
-        // A copy, as a restart would restore it from the file: a script that changes or reuses its draft object after
-        // sync() must not change a command that is still queued (about 1 us a draft).
-        const entries = drafts.map((draft): QueuedCommand => ({ ticket: randomUUID(), draft: JSON.parse(JSON.stringify(draft)) as CommandDraft, enqueuedAt: at, deliveries: 0 }));
+        // Copies (about 1 us a draft): a script that changes or reuses its objects after sync() changes nothing queued.
+        const entries = copyDrafts(drafts).map((draft): QueuedCommand => ({ ticket: randomUUID(), draft, enqueuedAt: at, deliveries: 0 }));
         state.file.queue.push(...entries);
         const number = ++state.enqueueWrites;
         const saved = this.store.save(state.file);

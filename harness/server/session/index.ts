@@ -4,6 +4,7 @@ export type { AuthOutcome, ManagementRequest, SessionEngineOptions } from './eng
 export { DeviceHandle } from './device-handle.js';
 export type { SessionsView, SyncOptions } from './device-handle.js';
 export type { CommandResult, ItemStatus, ResultItem, StatusValue } from './delivery.js';
+export { copyDrafts } from './draft-schema.js';
 export type { SessionSummary } from './draft-schema.js';
 export type { DeviceAlert, SessionEvents, SessionEventName } from './events.js';
 export { errors as sessionErrors } from './errors.js';
