@@ -5,6 +5,7 @@
  * Each command of the tree (an Atomic/Sequence and every child) becomes a DeliveryNode; the session's awaiting map
  * is keyed by `<server MsgID>:<CmdID>` so a device Status/Results (MsgRef, CmdRef) finds its node.
  */
+import { buildCommandXml } from '../../syncml/index.js';
 import type { Command, CommandDraft, Item, NestedCommand } from '../../syncml/types.js';
 import type { QueuedCommand } from './draft-schema.js';
 
@@ -155,4 +156,26 @@ export function unansweredResult(entry: QueuedCommand, sessionId: string): Comma
     sessionId,
     unanswered: true,
   };
+}
+
+/**
+ * Why `draft` could not be put in a message, or undefined when it can: the schema accepts some drafts the builder
+ * refuses (an Alert with empty Data, a control character, embedded XML that is not well-formed), and a queued
+ * command that cannot be built would fail every later reply of its device. Built once with placeholder CmdIDs.
+ */
+export function draftBuildProblem(draft: CommandDraft): { path: string; problem: string } | undefined {
+  let next = 0;
+  try {
+    buildCommandXml(materialize(draft, undefined, '1', '', () => String(++next)).command as Command);
+    return undefined;
+  } catch (err) {
+    const fields = (err as { fields?: { path?: unknown; problem?: unknown; codePoint?: unknown } }).fields;
+    // The builder's path names the placeholder CmdIDs: the script knows its draft by position, not by those.
+    const path = typeof fields?.path === 'string' ? fields.path.replace(/^SyncBody\//, '').replace(/\[CmdID=\d+\]/g, '') : '(root)';
+    const problem =
+      typeof fields?.problem === 'string' ? fields.problem
+        : typeof fields?.codePoint === 'string' ? `contains ${fields.codePoint}, which XML 1.0 cannot carry`
+          : (err as Error).message;
+    return { path, problem };
+  }
 }

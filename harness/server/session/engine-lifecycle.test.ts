@@ -188,6 +188,51 @@ test('waitForSession resolves with the next ended session; events tell start, me
   });
 });
 
+test('a draft the schema takes but no message can carry is refused at sync(), naming where and why', async () => {
+  await withEngine(async (engine) => {
+    const device = engine.device(DEVICE_ID);
+    const refused: [unknown, string][] = [
+      [{ kind: 'Alert', Data: '', Item: [] }, '"Alert/Data": must be non-empty text'],
+      [{ kind: 'Exec', Correlator: '', Item: [{ Target: { LocURI: './a' } }] }, '"Exec/Correlator": must be non-empty text'],
+      [{ kind: 'Replace', Item: [{ Target: { LocURI: './a' }, Data: 'bell\u0007' }] }, '"Replace/Item[1]/Data": contains U+0007, which XML 1.0 cannot carry'],
+      [{ kind: 'Replace', Item: [{ Target: { LocURI: './a' }, Data: { xml: '<a>' } }] }, '"Replace/Item[1]/Data": embedded XML must be well-formed'],
+      [{ kind: 'Atomic', commands: [getDevId, { kind: 'Alert', Data: '', Item: [] }] }, '"Atomic/Alert/Data": must be non-empty text'],
+    ];
+    for (const [draft, where] of refused) {
+      await assert.rejects(device.sync([getDevId, draft as CommandDraft], { timeout: 1000 }), (err: Error & { code?: string }) => {
+        assert.equal(err.code, 'DMC_ERR_SESSION_INVALID_DRAFT');
+        assert.ok(err.message.startsWith(`command 1 given to sync() for device "${DEVICE_ID}" is not a valid SyncML command draft at ${where}`), err.message);
+        return true;
+      });
+    }
+    // Nothing queued: the device's next session is not poisoned by a command it could never be sent.
+    assert.deepEqual(device.pending(), { queued: [], inFlight: [] });
+    const pending = device.sync([getDevId], { timeout: 5000 });
+    const reply = await send(engine, deviceMessage({ sessionId: '1', msgId: '1', commands: sessionStart() }));
+    assert.deepEqual(serverCommands(reply).map((c) => c.kind), ['Get']);
+    await send(engine, deviceMessage({ sessionId: '1', msgId: '2', commands: answer(reply, { './DevInfo/DevId': DEVICE_ID }) }));
+    assert.equal((await pending)[0]?.results[0]?.Data, DEVICE_ID);
+  });
+});
+
+test('a queue file holding a command no message can carry stops open() with the path, the entry and the problem', async () => {
+  const dataDir = await tempDir();
+  try {
+    await mkdir(join(dataDir, 'queues'), { recursive: true });
+    const path = join(dataDir, 'queues', 'DEV1.json');
+    const entry = (draft: unknown) => ({ ticket: 't', draft, enqueuedAt: '2026-12-06T00:00:00Z', deliveries: 0 });
+    const file = { version: 1, deviceId: 'DEV1', queue: [entry(getDevId)], inFlight: [entry({ kind: 'Alert', Data: '', Item: [] })], sessionCount: 0, sessions: [], devInfo: {} };
+    await writeFile(path, JSON.stringify(file));
+    await assert.rejects(SessionEngine.open({ dataDir }), (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'DMC_ERR_SESSION_STORE_CORRUPT');
+      assert.equal(err.message, `queue file "${path}" is not a valid device queue: inFlight.0.draft: Alert/Data: must be non-empty text`);
+      return true;
+    });
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
 test('a draft the queue file could not restore is refused before anything is queued', async () => {
   await withEngine(async (engine) => {
     const device = engine.device(DEVICE_ID);

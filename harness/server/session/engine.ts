@@ -24,7 +24,7 @@
 import type { Chal, CommandDraft, SyncML } from '../../syncml/types.js';
 import type { DmcError } from '../../errors.js';
 import { randomUUID } from 'node:crypto';
-import { describeDraft, unansweredResult, type CommandResult } from './delivery.js';
+import { describeDraft, draftBuildProblem, unansweredResult, type CommandResult } from './delivery.js';
 import { surelyValidDraft } from './draft-check.js';
 import { commandDraftSchema, copyDrafts, type QueuedCommand, type SessionSummary } from './draft-schema.js';
 import { errors } from './errors.js';
@@ -394,16 +394,22 @@ export class SessionEngine {
         drafts.forEach((draft, index) => {
           // The queue file is read back with the same schema: refuse now what could not be restored after a restart.
           // The usual drafts get a quick yes (draft-check.ts); zod decides, and words, everything else.
-          if (surelyValidDraft(draft)) return;
-          const parsed = commandDraftSchema.safeParse(draft);
-          if (parsed.success) return;
-          const issue = parsed.error.issues[0];
-          throw errors.DMC_ERR_SESSION_INVALID_DRAFT.create({
-            deviceId: state.deviceId,
-            index,
-            path: issue?.path.join('.') || '(root)',
-            problem: issue?.message ?? 'invalid',
-          });
+          if (!surelyValidDraft(draft)) {
+            const parsed = commandDraftSchema.safeParse(draft);
+            if (!parsed.success) {
+              const issue = parsed.error.issues[0];
+              throw errors.DMC_ERR_SESSION_INVALID_DRAFT.create({
+                deviceId: state.deviceId,
+                index,
+                path: issue?.path.join('.') || '(root)',
+                problem: issue?.message ?? 'invalid',
+              });
+            }
+          }
+          // The schema is not the builder: a draft it accepts but no message can carry would fail every later
+          // reply of this device, and stay queued across restarts. Refused here, where the script sees why.
+          const unbuildable = draftBuildProblem(draft);
+          if (unbuildable !== undefined) throw errors.DMC_ERR_SESSION_INVALID_DRAFT.create({ deviceId: state.deviceId, index, ...unbuildable });
         });
         const at = new Date().toISOString();
         // Copies (about 1 us a draft): a script that changes or reuses its objects after sync() changes nothing queued.

@@ -16,6 +16,7 @@ import { mkdirSync } from 'node:fs';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errors } from './errors.js';
+import { draftBuildProblem } from './delivery.js';
 import { deviceFileSchema, type DeviceFile, type SessionSummary } from './draft-schema.js';
 import { RecyclingReplace } from './recycling-replace.js';
 
@@ -123,6 +124,15 @@ export class QueueStore {
         const issue = parsed.error.issues[0];
         const where = issue?.path.join('.') || '(root)';
         throw errors.DMC_ERR_SESSION_STORE_CORRUPT.create({ path, problem: `${where}: ${issue?.message ?? 'invalid'}` });
+      }
+      // A command no message can carry would fail every reply of its device: refused like any other corruption.
+      for (const [list, entries] of [['queue', parsed.data.queue], ['inFlight', parsed.data.inFlight]] as const) {
+        entries.forEach((entry, index) => {
+          const unbuildable = draftBuildProblem(entry.draft);
+          if (unbuildable !== undefined) {
+            throw errors.DMC_ERR_SESSION_STORE_CORRUPT.create({ path, problem: `${list}.${index}.draft: ${unbuildable.path}: ${unbuildable.problem}` });
+          }
+        });
       }
       // Frozen like the engine's own (deviceFileJson caches their text).
       for (const summary of parsed.data.sessions) Object.freeze(summary);
