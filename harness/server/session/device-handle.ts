@@ -16,6 +16,8 @@ import type { DeviceState } from './session-state.js';
 /** The engine's side of a handle (engine.ts builds it). */
 export interface DeviceAccess {
   state: DeviceState;
+  /** The engine has closed: nothing will be queued or answered any more. */
+  closed(): boolean;
   /** Appends to the queue synchronously (so waiters are in place before any session can answer) and writes it. */
   enqueue(drafts: CommandDraft[]): { entries: QueuedCommand[]; saved: Promise<void> };
   /** Takes commands that were never delivered back out of the queue. */
@@ -50,7 +52,7 @@ export class DeviceHandle {
    */
   async sync(drafts: CommandDraft[], options: SyncOptions = {}): Promise<CommandResult[]> {
     if (drafts.length === 0) return [];
-    const timeoutMs = options.timeout ?? 60_000;
+    const timeoutMs = this.timeoutOf(options.timeout, 'sync()');
     const { state } = this.access;
     const { entries, saved } = this.access.enqueue(drafts);
     // The promise's own resolve/reject are the waiter: no closures per command (this runs for every command a script
@@ -86,8 +88,9 @@ export class DeviceHandle {
     const last = state.lastSession();
     const queued = new Set(state.file.queue.map((e) => e.ticket));
     // Commands that never left the queue are withdrawn: nobody waits for them any more. Delivered ones stay
-    // tracked; their results still reach the `commandSettled` event.
-    await this.access.withdraw(pending.filter((e) => queued.has(e.ticket)).map((e) => e.ticket));
+    // tracked; their results still reach the `commandSettled` event. A failed write still times the sync out: the
+    // store keeps the device marked and close() (flush) writes its queue again.
+    await this.access.withdraw(pending.filter((e) => queued.has(e.ticket)).map((e) => e.ticket)).catch(() => undefined);
     for (const entry of pending) state.waiters.delete(entry.ticket);
     return errors.DMC_ERR_SESSION_SYNC_TIMEOUT.create({
       deviceId: state.deviceId,
@@ -107,24 +110,49 @@ export class DeviceHandle {
     };
   }
 
-  /** Resolves with the summary of the next session of this device that ends (completed or not). */
+  /**
+   * Resolves with the summary of the next session of this device that ends (completed or not); rejects when the
+   * timeout passes or the engine closes first.
+   */
   waitForSession(options: { timeout?: number } = {}): Promise<SessionSummary> {
-    const timeoutMs = options.timeout ?? 60_000;
     const { state, events } = this.access;
+    let timeoutMs: number;
+    try {
+      timeoutMs = this.timeoutOf(options.timeout, 'waitForSession()');
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (this.access.closed()) return Promise.reject(errors.DMC_ERR_SESSION_ENGINE_CLOSED.create({ deviceId: state.deviceId }));
     return new Promise((resolve, reject) => {
-      const off = events.on('sessionEnded', ({ deviceId, summary }) => {
-        if (deviceId !== state.deviceId) return;
+      const stop = (): void => {
         clearTimeout(timer);
-        off();
+        offEnded();
+        offClosed();
+      };
+      const offEnded = events.on('sessionEnded', ({ deviceId, summary }) => {
+        if (deviceId !== state.deviceId) return;
+        stop();
         resolve({ ...summary });
       });
+      // close() ends open sessions first (sessionEnded 'closed' above), then says it has closed.
+      const offClosed = events.on('engineClosed', () => {
+        stop();
+        reject(errors.DMC_ERR_SESSION_ENGINE_CLOSED.create({ deviceId: state.deviceId }));
+      });
       const timer = setTimeout(() => {
-        off();
+        stop();
         reject(
           errors.DMC_ERR_SESSION_WAIT_TIMEOUT.create({ deviceId: state.deviceId, timeoutMs, sessionCount: state.file.sessionCount }),
         );
       }, timeoutMs);
     });
+  }
+
+  /** A timeout option checked: Node fires a timer of Infinity, NaN, <= 0 or over 2^31-1 ms after 1 ms. */
+  private timeoutOf(timeout: number | undefined, call: string): number {
+    if (timeout === undefined) return 60_000;
+    if (Number.isFinite(timeout) && timeout > 0 && timeout <= 2_147_483_647) return timeout;
+    throw errors.DMC_ERR_SESSION_BAD_TIMEOUT.create({ deviceId: this.access.state.deviceId, call, timeout: String(timeout) });
   }
 
   /** ./DevInfo values the device reported (LocURI → value). */

@@ -245,3 +245,55 @@ test('a draft the queue file could not restore is refused before anything is que
     assert.deepEqual(device.pending(), { queued: [], inFlight: [] });
   });
 });
+
+test('close() stops every waitForSession at once, and a wait asked of a closed engine is refused', async () => {
+  const dataDir = await tempDir();
+  try {
+    const engine = await SessionEngine.open({ dataDir, serverLocURI: SERVER_URI });
+    const device = engine.device(DEVICE_ID);
+    const waiting = device.waitForSession({ timeout: 60_000 });
+    const started = Date.now();
+    await engine.close();
+    await assert.rejects(waiting, { code: 'DMC_ERR_SESSION_ENGINE_CLOSED' });
+    // Not the 60 s timeout: the close ended the wait (and left no timer behind to hold the process).
+    assert.ok(Date.now() - started < 10_000);
+    await assert.rejects(device.waitForSession({ timeout: 60_000 }), { code: 'DMC_ERR_SESSION_ENGINE_CLOSED' });
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('a timeout Node cannot keep (Infinity, NaN, 0, negative, over 2^31-1 ms) is refused by name, before anything is queued', async () => {
+  await withEngine(async (engine) => {
+    const device = engine.device(DEVICE_ID);
+    for (const timeout of [Number.POSITIVE_INFINITY, Number.NaN, 0, -5, 2 ** 31]) {
+      await assert.rejects(device.sync([getDevId], { timeout }), {
+        code: 'DMC_ERR_SESSION_BAD_TIMEOUT',
+        message: `sync() for device "${DEVICE_ID}" was given timeout ${timeout}: it must be a number of milliseconds above 0 and at most 2147483647 (about 24.8 days; Node fires longer timers at once)`,
+      });
+      await assert.rejects(device.waitForSession({ timeout }), { code: 'DMC_ERR_SESSION_BAD_TIMEOUT' });
+    }
+    assert.deepEqual(device.pending(), { queued: [], inFlight: [] });
+  });
+});
+
+test('a sync whose timeout cannot write the queue file still times out, and close() writes the queue once it can', async () => {
+  const dataDir = await tempDir();
+  try {
+    const engine = await SessionEngine.open({ dataDir, serverLocURI: SERVER_URI });
+    const device = engine.device(DEVICE_ID);
+    const pending = device.sync([getDevId], { timeout: 100 });
+    pending.catch(() => undefined);
+    // The enqueue write has landed; now the folder goes, with a file in its place, so the withdraw write fails.
+    await new Promise((resolve) => setImmediate(resolve));
+    await rm(join(dataDir, 'queues'), { recursive: true, force: true });
+    await writeFile(join(dataDir, 'queues'), 'not a folder');
+    await assert.rejects(pending, { code: 'DMC_ERR_SESSION_SYNC_TIMEOUT' });
+    await rm(join(dataDir, 'queues'), { force: true });
+    await engine.close();
+    const onDisk = deviceFileSchema.parse(JSON.parse(await readFile(join(dataDir, 'queues', `${DEVICE_ID}.json`), 'utf8')));
+    assert.deepEqual(onDisk.queue.map((e) => e.draft), [], 'the withdrawn command is gone from the file written on close');
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});

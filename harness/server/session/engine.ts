@@ -206,6 +206,7 @@ export class SessionEngine {
       }
       state.waiters.clear();
     }
+    this.events.emit('engineClosed', { at });
     // Devices without an open session only need what is still being written (or failed) to land.
     await Promise.all(writes);
     await this.store.flush();
@@ -389,6 +390,7 @@ export class SessionEngine {
   private access(state: DeviceState): DeviceAccess {
     return {
       state,
+      closed: () => this.closed,
       enqueue: (drafts: CommandDraft[]) => {
         if (this.closed) throw errors.DMC_ERR_SESSION_ENGINE_CLOSED.create({ deviceId: state.deviceId });
         drafts.forEach((draft, index) => {

@@ -90,6 +90,11 @@ export const errors = defineErrors({
         `(${f.sessionCount} session(s) seen before)`,
     },
   ),
+  DMC_ERR_SESSION_BAD_TIMEOUT: defineError<{ deviceId: string; call: string; timeout: string }>('DMC_ERR_SESSION_BAD_TIMEOUT', {
+    message: (f) =>
+      `${f.call} for device ${shown(f.deviceId)} was given timeout ${f.timeout}: it must be a number of milliseconds ` +
+      'above 0 and at most 2147483647 (about 24.8 days; Node fires longer timers at once)',
+  }),
   DMC_ERR_SESSION_CLOSED_WHILE_WAITING: defineError<{ deviceId: string; pending: string[] }>(
     'DMC_ERR_SESSION_CLOSED_WHILE_WAITING',
     {

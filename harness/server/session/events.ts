@@ -33,6 +33,8 @@ export interface SessionEvents {
   /** A queued command that can never reach the device (too large for it); it left the queue. */
   commandRejected: { deviceId: string; ticket: string; error: DmcError };
   listenerError: { event: string; error: unknown };
+  /** The engine closed: whoever waits on it (waitForSession) stops waiting. */
+  engineClosed: { at: string };
 }
 
 export type SessionEventName = keyof SessionEvents;
