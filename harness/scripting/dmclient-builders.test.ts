@@ -177,6 +177,16 @@ describe('DMClient builders: refusals', () => {
       code: 'DMC_ERR_CSP_BAD_SEGMENT',
       message: 'The value "a/b" for the dynamic segment {ProviderID} cannot stand in a LocURI: it contains "/"',
     });
+    assert.throws(() => dmclient({ scope: 'Device', providerId: '..' }).node('Provider/{ProviderID}/Poll/NumberOfFirstRetries'), {
+      code: 'DMC_ERR_CSP_BAD_SEGMENT',
+      message: 'The value ".." for the dynamic segment {ProviderID} cannot stand in a LocURI: it is a relative path segment',
+    });
+    assert.throws(() => dmclient({ scope: 'Device', providerId: 'a b\u0000' }).node('Provider/{ProviderID}'), {
+      code: 'DMC_ERR_CSP_BAD_SEGMENT',
+      message: 'The value "a b\\u0000" for the dynamic segment {ProviderID} cannot stand in a LocURI: it contains "\\u0000"',
+    });
+    // A space is a ProviderID character (Intune's is "MS DM Server").
+    assert.equal(dmclient({ scope: 'Device', providerId: 'MS DM Server' }).node('Provider/{ProviderID}').locUri, './Vendor/MSFT/DMClient/Provider/MS DM Server');
     assert.equal(dmclient({ scope: 'Device' }).node('Provider').locUri, './Vendor/MSFT/DMClient/Provider');
   });
 });

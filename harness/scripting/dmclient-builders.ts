@@ -116,8 +116,11 @@ function fillSegments(relativePath: string, segments: Record<string, string>, ro
 
 function segmentProblem(value: unknown): string | undefined {
   if (typeof value !== 'string' || value === '') return 'it must be a non-empty string';
+  // "." and ".." would name another node (OMA-DM LocURIs are paths); a control character cannot be sent at all.
+  // No narrower whitelist: a ProviderID may hold spaces ("MS DM Server", Intune's).
+  if (value === '.' || value === '..') return 'it is a relative path segment';
   // A "/" would change which node the LocURI names; "?" starts a query; "#" a fragment.
-  const bad = /[/?#]/.exec(value);
+  const bad = /[/?#\u0000-\u001f\u007f]/.exec(value);
   return bad === null ? undefined : `it contains ${JSON.stringify(bad[0])}`;
 }
 
