@@ -17,6 +17,7 @@ export const SessionStatus = {
 export const SessionAlert = {
   clientInitiated: AlertCode.CLIENT_INITIATED_MGMT,
   nextMessage: AlertCode.NEXT_MESSAGE,
+  sessionAbort: AlertCode.SESSION_ABORT,
   clientEvent: AlertCode.CLIENT_EVENT,
   genericAlert: AlertCode.GENERIC_ALERT,
 } as const;

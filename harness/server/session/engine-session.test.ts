@@ -14,6 +14,7 @@ import {
   SERVER_URI,
   answer,
   deviceMessage,
+  results,
   send,
   serverCommands,
   sessionStart,
@@ -315,5 +316,36 @@ test('a device keeps its most recent alerts and protocol errors in memory, not e
       [where(protocolErrors[0]), where(protocolErrors.at(-1))],
       [['DMC_ERR_SESSION_UNMATCHED_STATUS', '11', '9'], ['DMC_ERR_SESSION_UNMATCHED_STATUS', String(sessions), '8']],
     );
+  });
+});
+
+test('Alert 1223 (session abort) ends the session: nothing new goes out, unanswered commands wait for the next session, no protocol error', async () => {
+  await withEngine(async (engine) => {
+    const device = engine.device(DEVICE_ID);
+    const pending = device.sync([getDevId, replacePoll], { timeout: 5000 });
+    const first = await send(engine, deviceMessage({ sessionId: '1', msgId: '1', commands: sessionStart() }));
+    assert.deepEqual(serverCommands(first).map((c) => c.kind), ['Get', 'Replace']);
+    const [get] = serverCommands(first);
+    // The device answers the Get, then aborts (MS-MDM 2.2.7.2: 1223 SESSION ABORT) without answering the Replace.
+    const abort = { kind: 'Alert', CmdID: '2', Data: '1223', Item: [] } as Command;
+    const reply = await send(engine, deviceMessage({
+      sessionId: '1',
+      msgId: '2',
+      commands: [status('1', first.SyncHdr.MsgID, get?.CmdID ?? '', 'Get', '200'), results('3', first.SyncHdr.MsgID, get?.CmdID ?? '', './DevInfo/DevId', DEVICE_ID), abort],
+    }));
+    assert.deepEqual(serverCommands(reply), [], 'no command goes to a device that left');
+    assert.equal(reply.SyncBody.Final, true);
+    assert.deepEqual(device.pending(), { queued: ['Replace ./Vendor/MSFT/DMClient/Provider/TEST/Poll/IntervalForFirstSetOfRetries'], inFlight: [] });
+    assert.deepEqual(device.protocolErrors(), []);
+    assert.equal(device.sessions().history.at(-1)?.end, 'abandoned');
+    assert.equal(device.sessions().open, undefined);
+
+    const next = await send(engine, deviceMessage({ sessionId: '2', msgId: '1', commands: sessionStart() }));
+    assert.deepEqual(serverCommands(next).map((c) => c.kind), ['Replace']);
+    await send(engine, deviceMessage({ sessionId: '2', msgId: '2', commands: answer(next, {}) }));
+    const [getResult, replaceResult] = await pending;
+    assert.equal(getResult?.results[0]?.Data, DEVICE_ID);
+    assert.equal(replaceResult?.status?.code, '200');
+    assert.equal(replaceResult?.unanswered, false);
   });
 });

@@ -143,7 +143,9 @@ export class SessionEngine {
     });
     const sentBefore = session.summary.commandsSent;
     if (inbound.requestPending) for (const listener of state.keepAliveListeners) listener();
-    if (message.SyncBody.Final && !inbound.requestPending) this.giveUpUnanswered(state, session, recordError);
+    // Alert 1223 (MS-MDM 2.2.7.2, SESSION ABORT): the device leaves the session. Commands it did not answer are not
+    // its protocol errors: the session ends as abandoned below and re-queues them (the issue #3 rule).
+    if (message.SyncBody.Final && !inbound.requestPending && !inbound.aborted) this.giveUpUnanswered(state, session, recordError);
     this.settle(state, session);
 
     const hdrStatus = syncHdrStatus(message, request.auth);
@@ -156,6 +158,7 @@ export class SessionEngine {
       // says the device's own package goes on, so we ask for its next message.
       askForMore: !message.SyncBody.Final && !inbound.requestPending && !inbound.nextMessageAsked,
       devicePending: inbound.requestPending,
+      aborted: inbound.aborted,
       reject: (entry, error) => {
         state.waiters.get(entry.ticket)?.reject(error);
         state.waiters.delete(entry.ticket);
@@ -171,7 +174,7 @@ export class SessionEngine {
       final: reply.final,
       at,
     });
-    if (reply.ends) this.endSession(state, session, 'completed', at);
+    if (reply.ends) this.endSession(state, session, inbound.aborted ? 'abandoned' : 'completed', at);
     if (!reply.ends && !unenrolled) {
       // Step 5: progress inside a session may lag; see the top of this file.
       this.store.saveLater(state.file);

@@ -35,6 +35,8 @@ export interface InboundOutcome {
   requestPending: boolean;
   /** The device sent Alert 1222: it asks for the rest of our package. */
   nextMessageAsked: boolean;
+  /** The device sent Alert 1223: it ends the session now and reads no more of ours. */
+  aborted: boolean;
 }
 
 function statusFor(msgId: string, command: Command, code: string): StatusDraft {
@@ -52,7 +54,7 @@ function findNode(session: Session, msgRef: string | undefined, cmdRef: string):
 export function processInbound(ctx: InboundContext): InboundOutcome {
   const { session, device, message } = ctx;
   const msgId = message.SyncHdr.MsgID;
-  const outcome: InboundOutcome = { statuses: [], requestPending: false, nextMessageAsked: false };
+  const outcome: InboundOutcome = { statuses: [], requestPending: false, nextMessageAsked: false, aborted: false };
   const answer = (command: Command, code: string): void => {
     if (command.NoResp !== true) outcome.statuses.push(statusFor(msgId, command, code));
   };
@@ -81,6 +83,7 @@ export function processInbound(ctx: InboundContext): InboundOutcome {
           outcome.requestPending = true;
         }
         if (command.Data === SessionAlert.nextMessage) outcome.nextMessageAsked = true;
+        if (command.Data === SessionAlert.sessionAbort) outcome.aborted = true;
         ctx.onAlert(alert, unenrollment);
         answer(command, SessionStatus.ok);
         break;

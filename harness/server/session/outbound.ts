@@ -31,6 +31,8 @@ export interface ComposeInput {
   askForMore: boolean;
   /** The device is still working (requestpending): acknowledge only, keep the session open. */
   devicePending: boolean;
+  /** The device aborted the session (Alert 1223): its Statuses and Final only, nothing queued goes out. */
+  aborted?: boolean;
   /** A queued command that can never be sent to this device. */
   reject(entry: QueuedCommand, error: ReturnType<typeof errors.DMC_ERR_SESSION_COMMAND_TOO_LARGE.create>): void;
 }
@@ -85,6 +87,7 @@ export function composeReply(input: ComposeInput): ComposeOutput {
     limit === undefined ||
     messageBytes({ SyncHdr, SyncBody: { commands: [body[0] as Command, command], Final: true } }) <= limit;
 
+  if (input.aborted === true) return { message: message(true), final: true, ends: true };
   if (input.askForMore || input.devicePending) {
     if (input.askForMore) {
       const alert: Alert = { kind: 'Alert', CmdID: nextCmdId(), Data: SessionAlert.nextMessage, Item: [] };
