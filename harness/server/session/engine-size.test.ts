@@ -91,6 +91,29 @@ test('a large object goes out in chunks: MoreData, Meta.Size on the first, 213 p
   });
 });
 
+test('a device that refuses a chunk gets no more of that object; the command settles with its Status and the queue goes on', async () => {
+  await withEngine(async (engine) => {
+    const value = 'x'.repeat(3000);
+    const pending = engine.device(DEVICE_ID).sync([{ kind: 'Replace', Item: [{ Target: { LocURI: './Vendor/MSFT/Big' }, Data: value }] }, replace(1, 'after')], {
+      timeout: 5000,
+    });
+    const first = await send(engine, deviceMessage({ sessionId: '4', msgId: '1', commands: sessionStart(), meta: { MaxMsgSize: '1200' } }));
+    const [chunk] = serverCommands(first) as Replace[];
+    assert.equal(chunk?.Item[0]?.MoreData, true);
+    // The device refuses the object at its first chunk (500), and asks for the rest of our package.
+    const refused = status('1', first.SyncHdr.MsgID, chunk?.CmdID ?? '', 'Replace', '500');
+    const next = await send(engine, deviceMessage({ sessionId: '4', msgId: '2', commands: [refused, alert1222('2')] }));
+    const sent = serverCommands(next) as Replace[];
+    assert.deepEqual(sent.map((c) => c.Item[0]?.Target?.LocURI), ['./Vendor/MSFT/DMClient/Provider/TEST/Node1'], 'no further chunk of the refused object');
+    await send(engine, deviceMessage({ sessionId: '4', msgId: '3', commands: answer(next) }));
+    const [big, after] = await pending;
+    assert.equal(big?.status?.code, '500');
+    assert.deepEqual(big?.items.map((i) => i.code), ['500']);
+    assert.deepEqual(big?.chunks, []);
+    assert.equal(after?.status?.code, '200');
+  });
+});
+
 test('chunked Results from the device are reassembled: 213 per chunk, then 200, then the whole value', async () => {
   await withEngine(async (engine) => {
     const device = engine.device(DEVICE_ID);

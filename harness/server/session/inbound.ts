@@ -143,6 +143,9 @@ function takeStatus(ctx: InboundContext, status: Status): void {
     result.chunks.push(statusValue(status.Data));
     return;
   }
+  // Any other answer to a chunk that is not the last one refuses the object: the rest is not sent (it would reach
+  // the device as a new object without its Meta.Size), and the command settles with this Status.
+  if (node.partialChunk && session.outgoingObject?.entry.ticket === result.ticket) session.outgoingObject = undefined;
   result.status ??= statusValue(status.Data);
   result.items.push({ ...statusValue(status.Data), TargetRef: status.TargetRef, SourceRef: status.SourceRef });
 }
