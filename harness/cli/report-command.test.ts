@@ -1,6 +1,6 @@
 /**
- * `dmc report`: diff with its exit code (1 on a regression, 0 without, 2 with one line on a bad file, checked on a
- * real process), merge writing one package whose attachment links resolve, and html rendering a results.json.
+ * `dmc report`: diff with its exit code (1 on a regression or an unfinished later run, 0 without, 2 with one line
+ * on a bad file, checked on a real process), merge writing one package whose attachment links resolve, and html rendering a results.json.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -44,6 +44,21 @@ test('dmc report diff sets exit code 1 on a regression, 0 without, and --json pr
     const improved = runDiff([join(dir, 'new.json'), join(dir, 'new.json'), '--json']);
     assert.equal(improved.exitCode, 0);
     assert.deepEqual((JSON.parse(improved.out) as { regressions: unknown[]; unchanged: number }).unchanged, 5);
+  });
+});
+
+test('dmc report diff exits 1 when the later run did not finish, and says why its tests show as removed', () => {
+  withFiles((dir) => {
+    // The same run twice, except that the later one hit the global timeout: no verdict changed, yet the gate fails.
+    writeFileSync(join(dir, 'cut.json'), resultsText({ ...after, run: { ...after.run, status: 'timedout' } }));
+    const cut = runDiff([join(dir, 'new.json'), join(dir, 'cut.json')]);
+    assert.equal(cut.exitCode, 1);
+    assert.match(cut.out, /The later run did not finish \(status timedout, .*cut\.json\): tests it never ran are listed as removed/);
+    // An unfinished earlier run is worth saying but is no reason to fail tonight's gate.
+    writeFileSync(join(dir, 'stopped.json'), resultsText({ ...after, run: { ...after.run, status: 'interrupted' } }));
+    const earlier = runDiff([join(dir, 'stopped.json'), join(dir, 'new.json'), '--json']);
+    assert.equal(earlier.exitCode, 0);
+    assert.deepEqual((JSON.parse(earlier.out) as { unfinished: unknown[] }).unfinished, [{ run: 'old', status: 'interrupted' }]);
   });
 });
 

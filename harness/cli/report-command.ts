@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { diffRuns, hasRegressions } from '../report/diff.js';
+import { diffRuns, hasRegressions, newRunUnfinished } from '../report/diff.js';
 import { formatDiff } from '../report/diff-text.js';
 import { renderMatrixHtml } from '../report/matrix-html.js';
 import { mergeResultFiles } from '../report/merge.js';
@@ -37,14 +37,14 @@ export function registerReportCommand(program: Command, options: ReportCommandOp
 
   report
     .command('diff')
-    .description(`compare two results.json run over run; exit ${EXIT_REGRESSION} when a test regressed`)
+    .description(`compare two results.json run over run; exit ${EXIT_REGRESSION} when a test regressed or the later run did not finish`)
     .argument('<old>', 'results.json of the earlier run')
     .argument('<new>', 'results.json of the later run')
     .option('--json', 'print the diff as JSON')
     .action((oldFile: string, newFile: string, flags: { json?: boolean }) => {
       const diff = diffRuns(readResults(oldFile), readResults(newFile));
       write(flags.json === true ? `${JSON.stringify(diff, null, 2)}\n` : formatDiff(diff, { old: oldFile, new: newFile }));
-      setExitCode(hasRegressions(diff) ? EXIT_REGRESSION : 0);
+      setExitCode(hasRegressions(diff) || newRunUnfinished(diff) ? EXIT_REGRESSION : 0);
     });
 
   report

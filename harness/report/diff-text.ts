@@ -55,6 +55,11 @@ export function diffSummary(diff: RunDiff): string {
 
 export function formatDiff(diff: RunDiff, labels: { old: string; new: string }): string {
   const lines = [`Conformance diff ${labels.old} → ${labels.new}: ${diffSummary(diff)}`];
+  for (const u of diff.unfinished) {
+    const file = u.run === 'new' ? labels.new : labels.old;
+    const missing = u.run === 'new' ? 'removed' : 'new';
+    lines.push(`${u.run === 'new' ? 'The later' : 'The earlier'} run did not finish (status ${u.status}, ${file}): tests it never ran are listed as ${missing}, not because the suite changed.`);
+  }
   if (diff.buildChanges.length > 0) {
     lines.push('', 'Windows builds changed:');
     for (const b of diff.buildChanges) lines.push(`  ${b.target}: ${b.old ?? '?'} → ${b.new ?? '?'}`);

@@ -47,6 +47,11 @@ export interface RunDiff {
   byWindowsBuild: ({ windowsBuild: string } & DiffTally)[];
   /** Targets whose Windows build differs between the runs: their changes may come from the new build. */
   buildChanges: { target: string; old?: string; new?: string }[];
+  /**
+   * Runs that did not finish (Playwright's status interrupted or timedout): the tests they never ran show as
+   * removed (new run) or added (old run), which is not a change of the suite.
+   */
+  unfinished: { run: 'old' | 'new'; status: Results['run']['status'] }[];
 }
 
 export const UNKNOWN_BUILD = '(unknown build)';
@@ -82,7 +87,12 @@ export function diffRuns(oldRun: Results, newRun: Results): RunDiff {
     byNode: [],
     byWindowsBuild: [],
     buildChanges: [],
+    unfinished: [],
   };
+  for (const [run, results] of [['old', oldRun], ['new', newRun]] as const) {
+    const status = results.run.status;
+    if (status === 'interrupted' || status === 'timedout') diff.unfinished.push({ run, status });
+  }
   const nodes = new Map<string, DiffTally>();
   const builds = new Map<string, DiffTally>();
   const count = (nodeList: string[], build: string | undefined, field: keyof DiffTally): void => {
@@ -148,4 +158,9 @@ export function diffRuns(oldRun: Results, newRun: Results): RunDiff {
 
 export function hasRegressions(diff: RunDiff): boolean {
   return diff.regressions.length > 0;
+}
+
+/** The later run did not finish: a diff gate must not pass it (its missing tests would read as removed). */
+export function newRunUnfinished(diff: RunDiff): boolean {
+  return diff.unfinished.some((u) => u.run === 'new');
 }
