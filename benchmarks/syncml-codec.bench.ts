@@ -1,6 +1,7 @@
 /**
  * The SyncML codec against raw fast-xml-parser on the same bytes: parse then build a realistic 5-command message
- * and a 500-command one (Windows-like Status, Results, Replace and Get with items).
+ * and a 500-command one (Windows-like Status, Results, Replace and Get with items). Then how parse time grows on
+ * shapes a hostile device could send (see HOSTILE_SHAPES).
  *
  * "codec" is parseSyncML(bytes) + buildSyncML(parsed): size and UTF-8 checks, the DOCTYPE scan, well-formedness
  * validation, the parse, the typed walk and the build. "raw" is XMLParser({ preserveOrder, parseTagValue: false })
@@ -94,6 +95,60 @@ function throughput(fn: (bytes: Uint8Array) => number, bytes: Uint8Array, ms: nu
   return (count * 1000) / elapsed;
 }
 
+/**
+ * Shapes a hostile or broken device can send within the size limit. Parse time must grow with the size, not its
+ * square: at 4× the input a linear parser takes about 4× the time (growth ≈ 1), a quadratic one about 16× (growth
+ * ≈ 4). Each recounted its siblings or attribute names once per item before (a 1 MiB body took seconds).
+ */
+const HOSTILE_SHAPES: { name: string; body: (mebibytes: number) => string }[] = [
+  {
+    name: 'many commands',
+    body: (mebibytes) => Array.from({ length: mebibytes * 10_000 }, (_, i) => `<Status><CmdID>${i + 1}</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><Data>200</Data></Status>`).join(''),
+  },
+  {
+    name: 'many attributes',
+    body: (mebibytes) => `<Status${Array.from({ length: mebibytes * 95_000 }, (_, i) => ` a${i}="1"`).join('')}><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><Data>200</Data></Status>`,
+  },
+];
+
+function hostileMessage(body: string): string {
+  return '<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID>' +
+    '<MsgID>1</MsgID><Target><LocURI>https://mdm.example.test/</LocURI></Target><Source><LocURI>dev</LocURI></Source>' +
+    `</SyncHdr><SyncBody>${body}<Final/></SyncBody></SyncML>`;
+}
+
+/** Best of three parse times in milliseconds. */
+function parseMs(text: string): number {
+  let best = Infinity;
+  for (let round = 0; round < 3; round++) {
+    const start = performance.now();
+    parseSyncML(text, { maxBytes: 16 * 1024 * 1024 });
+    best = Math.min(best, performance.now() - start);
+  }
+  return best;
+}
+
+function hostileRows(): string[][] {
+  const rows: string[][] = [];
+  for (const shape of HOSTILE_SHAPES) {
+    // From 1 MiB up: below that, whether the young generation holds the whole tree blurs the growth.
+    const small = hostileMessage(shape.body(1));
+    const large = hostileMessage(shape.body(4));
+    parseMs(small);
+    const smallMs = parseMs(small);
+    const largeMs = parseMs(large);
+    rows.push([shape.name, `${(small.length / 1024).toFixed(0)} → ${(large.length / 1024).toFixed(0)} KiB`, smallMs.toFixed(1), largeMs.toFixed(1), (largeMs / smallMs / 4).toFixed(2)]);
+  }
+  return rows;
+}
+
+function printTable(head: string[], rows: string[][]): void {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  console.log(line(head));
+  for (const row of rows) console.log(line(row));
+}
+
 export async function run(): Promise<void> {
   const rows: string[][] = [];
   for (const size of [5, 500]) {
@@ -116,12 +171,11 @@ export async function run(): Promise<void> {
     ]);
     await new Promise((resolve) => setImmediate(resolve));
   }
-  const head = ['message', 'bytes', 'codec msg/s', 'raw fxp msg/s', 'codec/raw time'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   console.log('parse + build, same bytes (codec/raw time: lower is better, target <= 1.5)');
-  console.log(line(head));
-  for (const row of rows) console.log(line(row));
+  printTable(['message', 'bytes', 'codec msg/s', 'raw fxp msg/s', 'codec/raw time'], rows);
+  console.log('');
+  console.log('hostile shapes, parse only at 1× and 4× the input (growth ≈ 1 is linear, ≈ 4 quadratic)');
+  printTable(['shape', 'size', '1× ms', '4× ms', 'growth'], hostileRows());
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

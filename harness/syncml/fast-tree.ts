@@ -48,7 +48,8 @@ function referencesOk(text: string): boolean {
  */
 function readTagEnd(s: string, i: number): number {
   const n = s.length;
-  let names: string[] | undefined;
+  // A set, not a list: a device's tag with thousands of attributes must not cost their square.
+  let names: Set<string> | undefined;
   for (;;) {
     const start = i;
     while (i < n && isBlankCode(s.charCodeAt(i))) i++;
@@ -69,9 +70,9 @@ function readTagEnd(s: string, i: number): number {
     const value = s.slice(i + 2, close);
     if (value.includes('<') || value.includes('&') || value.includes('>')) return -1;
     if (RESERVED.has(name)) return -1;
-    names ??= [];
-    if (names.includes(name)) return -1;
-    names.push(name);
+    names ??= new Set();
+    if (names.has(name)) return -1;
+    names.add(name);
     i = close + 1;
   }
 }

@@ -135,6 +135,12 @@ test('a Status without CmdRef names the Status by its CmdID', () => {
 test('a command without CmdID is named by its position among same-named siblings', () => {
   refused(doc('<Replace><CmdID>2</CmdID><Item/></Replace><Replace><Item><Target><LocURI>./a</LocURI></Target></Item></Replace>'),
     'DMC_ERR_SYNCML_MISSING_CMDID', 'SyncML SyncBody/Replace[2]: Replace has no CmdID; every command needs one', 'SyncBody/Replace[2]');
+  // Other names between them do not count; inside an Atomic the count starts again.
+  refused(doc('<Get><CmdID>1</CmdID><Item/></Get><Replace><CmdID>2</CmdID><Item/></Replace><Get><CmdID>3</CmdID><Item/></Get>' +
+    '<Replace><CmdID>4</CmdID><Item/></Replace><Get><Item/></Get>'),
+    'DMC_ERR_SYNCML_MISSING_CMDID', 'SyncML SyncBody/Get[3]: Get has no CmdID; every command needs one', 'SyncBody/Get[3]');
+  refused(doc('<Get><CmdID>1</CmdID><Item/></Get><Atomic><CmdID>2</CmdID><Add><CmdID>3</CmdID><Item/></Add><Get><CmdID></CmdID></Get></Atomic>'),
+    'DMC_ERR_SYNCML_INVALID_CONTENT', 'SyncML SyncBody/Atomic[CmdID=2]/Get[1]/CmdID: expected non-empty text, received an empty element');
   refused(doc('<Get><CmdID></CmdID></Get>'), 'DMC_ERR_SYNCML_INVALID_CONTENT',
     'SyncML SyncBody/Get[1]/CmdID: expected non-empty text, received an empty element', 'SyncBody/Get[1]/CmdID');
   refused(doc('<Get><CmdID>3</CmdID><CmdID>4</CmdID></Get>'), 'DMC_ERR_SYNCML_DUPLICATE_ELEMENT',

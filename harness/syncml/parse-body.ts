@@ -57,6 +57,7 @@ export function parseBody(kids: XNode[]): SyncBody {
   const at = 'SyncBody';
   const commands: Command[] = [];
   let final = false;
+  const positionOf = siblingCounter();
   for (let i = 0; i < kids.length; i++) {
     const kid = kids[i] as XNode;
     const name = kid.name;
@@ -71,31 +72,37 @@ export function parseBody(kids: XNode[]): SyncBody {
       if (final) duplicate(at, name);
       final = emptyFlag(kid.kids, at, name);
     } else {
-      commands.push(parseCommand(name, kids, i, at));
+      commands.push(parseCommand(name, kid, positionOf(name), at));
     }
   }
   return { commands, Final: final };
 }
 
-/** `[CmdID=4]` once the CmdID is known, else the element's position among same-named siblings (XPath style). */
-function positionOf(siblings: XNode[], index: number, name: string): number {
-  let n = 0;
-  for (let i = 0; i <= index; i++) if ((siblings[i] as XNode).name === name) n++;
-  return n;
+/**
+ * Counts same-named siblings as a loop meets them: a command's path is `[CmdID=4]` once its CmdID is known, else its
+ * position among them (XPath style). Counting ahead keeps a body of many commands linear; recounting from the first
+ * sibling for each command made a 1 MiB body take seconds.
+ */
+function siblingCounter(): (name: string) => number {
+  const seen = new Map<string, number>();
+  return (name) => {
+    const position = (seen.get(name) ?? 0) + 1;
+    seen.set(name, position);
+    return position;
+  };
 }
 
-function parseCommand(name: string, siblings: XNode[], index: number, parentAt: string): Command {
-  const kids = (siblings[index] as XNode).kids;
+function parseCommand(name: string, node: XNode, position: number, parentAt: string): Command {
+  const kids = node.kids;
   let cmdId: string | undefined;
   for (const kid of kids) {
     if (kid.name === 'CmdID') {
-      cmdId = requiredText(kid.kids, `${parentAt}/${name}[${positionOf(siblings, index, name)}]`, 'CmdID');
+      cmdId = requiredText(kid.kids, `${parentAt}/${name}[${position}]`, 'CmdID');
       break;
     }
   }
   if (cmdId === undefined) {
-    const path = `${parentAt}/${name}[${positionOf(siblings, index, name)}]`;
-    throw errors.DMC_ERR_SYNCML_MISSING_CMDID.create({ path, command: name });
+    throw errors.DMC_ERR_SYNCML_MISSING_CMDID.create({ path: `${parentAt}/${name}[${position}]`, command: name });
   }
   const at = `${parentAt}/${name}[CmdID=${cmdId}]`;
   const c = collect(name, kids, at);
@@ -156,6 +163,7 @@ function parseCommand(name: string, siblings: XNode[], index: number, parentAt: 
 function collect(command: string, kids: XNode[], at: string): Collected {
   const allowed = ALLOWED_SETS[command] as ReadonlySet<string>;
   const c: Collected = { TargetRef: [], SourceRef: [], Item: [], commands: [] };
+  const positionOf = siblingCounter();
   for (let i = 0; i < kids.length; i++) {
     const kid = kids[i] as XNode;
     const name = kid.name;
@@ -173,7 +181,7 @@ function collect(command: string, kids: XNode[], at: string): Collected {
     }
     const sub = kid.kids;
     if (NESTED_SET.has(name)) {
-      c.commands.push(parseCommand(name, kids, i, at) as NestedCommand);
+      c.commands.push(parseCommand(name, kid, positionOf(name), at) as NestedCommand);
       continue;
     }
     switch (name) {
