@@ -136,3 +136,41 @@ test('dmc report html renders conformance.html beside the results', () => {
     assert.ok(html.includes('>DMC-NEW-001<sup class="conf c-none" title="names no fact">–</sup></a>'));
   });
 });
+
+test('a bad --out is refused with one clear error, not an internal one', () => {
+  withFiles((dir) => {
+    const run = (args: string[]): void => {
+      const program = new Command('dmc').exitOverride();
+      registerReportCommand(program, { write: () => undefined });
+      program.parse(['report', ...args], { from: 'user' });
+    };
+    const missing = join(dir, 'no-such-dir', 'page.html');
+    assert.throws(() => run(['html', join(dir, 'new.json'), '--out', missing]), {
+      code: 'DMC_ERR_REPORT_OUT_UNWRITABLE',
+      message: `Cannot write the report to ${missing}: its directory does not exist`,
+    });
+    // --out names a file where merge must make a directory.
+    assert.throws(() => run(['merge', join(dir, 'new.json'), '--out', join(dir, 'old.json')]), {
+      code: 'DMC_ERR_REPORT_OUT_UNWRITABLE',
+      message: `Cannot write the report to ${join(dir, 'old.json')}: a file of that name is in the way of a directory`,
+    });
+    assert.equal(readResults(join(dir, 'old.json')).tests.length, before.tests.length, 'the file in the way is untouched');
+  });
+});
+
+test('dmc report merge refuses an attachment path that leaves the package', () => {
+  withFiles((dir) => {
+    for (const path of ['../../secret.txt', '/etc/passwd', 'attachments/../../x', 'C:/x', 'javascript:alert(1)', 'a\\b']) {
+      const crafted = structuredClone(after);
+      crafted.tests[0]!.attachments = [{ name: 'syncml-transcript', contentType: 'application/json', path }];
+      writeFileSync(join(dir, 'crafted.json'), JSON.stringify(crafted));
+      const program = new Command('dmc').exitOverride();
+      registerReportCommand(program, { write: () => undefined });
+      assert.throws(
+        () => program.parse(['report', 'merge', join(dir, 'crafted.json'), '--out', join(dir, 'merged')], { from: 'user' }),
+        { code: 'DMC_ERR_REPORT_SCHEMA_MISMATCH', message: /bad field tests\[0\]\.attachments\[0\]\.path: must be a relative path inside the results package/ },
+        path,
+      );
+    }
+  });
+});

@@ -15,7 +15,7 @@ import { renderMatrixHtml } from '../report/matrix-html.js';
 import { mergeResultFiles } from '../report/merge.js';
 import { readRunOnDisk } from '../report/partial-results.js';
 import { formatRun } from '../report/run-text.js';
-import { readResults } from '../report/results-io.js';
+import { readResults, writingReport } from '../report/results-io.js';
 import { HTML_FILE } from '../report/results-model.js';
 
 /** Exit code of `dmc report diff` when at least one test regressed. */
@@ -74,7 +74,8 @@ export function registerReportCommand(program: Command, options: ReportCommandOp
     .option('--out <file>', `where to write the page (default: ${HTML_FILE} beside the results)`)
     .action((file: string, flags: { out?: string }) => {
       const out = flags.out ?? join(dirname(file), HTML_FILE);
-      writeFileSync(out, renderMatrixHtml(readResults(file)));
+      const html = renderMatrixHtml(readResults(file));
+      writingReport(out, () => writeFileSync(out, html));
       write(`wrote ${out}\n`);
     });
 }

@@ -37,6 +37,9 @@ export const errors = defineErrors({
         `but ${shown(f.values[1])} in ${f.second}`,
     },
   ),
+  DMC_ERR_REPORT_OUT_UNWRITABLE: defineError<{ path: string; reason: string }>('DMC_ERR_REPORT_OUT_UNWRITABLE', {
+    message: (f) => `Cannot write the report to ${f.path}: ${f.reason}`,
+  }),
   DMC_ERR_REPORT_MERGE_NOTHING: defineError<{ count: number }>('DMC_ERR_REPORT_MERGE_NOTHING', {
     message: (f) => `Cannot merge ${f.count} results files: give at least one`,
   }),

@@ -6,7 +6,7 @@
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { errors } from './errors.js';
-import { readResults, writeResultsPackage } from './results-io.js';
+import { readResults, writeResultsPackage, writingReport } from './results-io.js';
 import { RESULTS_FORMAT, RESULTS_FORMAT_VERSION, testKey, type Results, type TargetInfo } from './results-model.js';
 
 export interface ShardResults {
@@ -95,6 +95,12 @@ export function mergeResultFiles(files: readonly string[], outDir: string): Resu
   const merged = mergeResults(shards);
   const dirOf = new Map<string, string>();
   for (const shard of shards) for (const test of shard.results.tests) dirOf.set(testKey(test), dirname(resolve(shard.file)));
+  writingReport(outDir, () => writePackage(merged, dirOf, outDir));
+  return merged;
+}
+
+/** Copies each test's attachments from beside its shard into `outDir`, then writes results.json and the page. */
+function writePackage(merged: Results, dirOf: Map<string, string>, outDir: string): void {
   mkdirSync(outDir, { recursive: true });
   for (const test of merged.tests) {
     const from = dirOf.get(testKey(test))!;
@@ -112,5 +118,4 @@ export function mergeResultFiles(files: readonly string[], outDir: string): Resu
     });
   }
   writeResultsPackage(outDir, merged);
-  return merged;
 }

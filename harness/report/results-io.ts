@@ -53,6 +53,32 @@ export function readReportFile(file: string): string {
   }
 }
 
+const WRITE_REASONS: Record<string, string> = {
+  ENOENT: 'its directory does not exist',
+  ENOTDIR: 'a part of the path is a file, not a directory',
+  EISDIR: 'it is a directory',
+  EEXIST: 'a file of that name is in the way of a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'the disk is full',
+};
+
+/**
+ * Runs `write` (which writes the report at `path`) and turns a file-system refusal into
+ * DMC_ERR_REPORT_OUT_UNWRITABLE: a wrong --out is the user's mistake, not an internal error.
+ */
+export function writingReport<T>(path: string, write: () => T): T {
+  try {
+    return write();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === undefined || typeof (error as NodeJS.ErrnoException).syscall !== 'string') throw error;
+    const reason = WRITE_REASONS[code] ?? (error as Error).message;
+    throw errors.DMC_ERR_REPORT_OUT_UNWRITABLE.create({ path, reason }, { cause: error });
+  }
+}
+
 export function readResults(file: string): Results {
   const text = readReportFile(file);
   let data: unknown;

@@ -94,11 +94,21 @@ export const targetSchema = z.object({
 });
 export type TargetInfo = z.infer<typeof targetSchema>;
 
+/**
+ * A path inside the results package: relative, forward slashes, no `.` or `..` segment, no drive or scheme.
+ * `dmc report merge` copies files from and to these paths and the page links to them, so a crafted results.json
+ * must not name a file outside the package (or a `javascript:` link).
+ */
+const packagePath = z.string().refine(
+  (path) => /^[^/\\:]+(\/[^/\\:]+)*$/.test(path) && !path.split('/').some((segment) => segment === '.' || segment === '..'),
+  { message: 'must be a relative path inside the results package (forward slashes, no "..", no drive or scheme)' },
+);
+
 export const attachmentSchema = z.object({
   name: z.string(),
   contentType: z.string(),
   /** Relative to the directory holding results.json, with forward slashes. */
-  path: z.string(),
+  path: packagePath,
 });
 export type AttachmentRef = z.infer<typeof attachmentSchema>;
 
