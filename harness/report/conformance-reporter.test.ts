@@ -98,6 +98,7 @@ test('test entries carry the annotations, tags, location, build, sessions and er
       '10.0.22631',
     ],
   );
+  assert.equal(find('DMC-POLL-002').sessions, 2, 'two equal sessions annotations add up');
   assert.deepEqual(find('DMC-POLL-002').specConflicts, ['DDF says int, dmclient-csp.md says minutes as chr']);
   assert.match(find('DMC-POLL-002').error!.message, /^Error: IntervalForFirstSetOfRetries read back\n\nexpect\(received\)\.toBe\(expected\)/);
   assert.equal(find('DMC-POLL-002').error!.location, `verdicts.spec.ts:${lineOf("expect(15, 'IntervalForFirstSetOfRetries")}`);
@@ -117,7 +118,7 @@ test('targets come from project metadata with their session totals and verdict c
   });
   assert.deepEqual(targets, [
     {
-      name: 'virtual-a', project: 'virtual-a', kind: 'virtual', sessions: 3, profile: 'win11-23h2-enterprise', windowsBuild: '10.0.22631',
+      name: 'virtual-a', project: 'virtual-a', kind: 'virtual', sessions: 4, profile: 'win11-23h2-enterprise', windowsBuild: '10.0.22631',
       verdicts: counts({ passed: 1, failed: 1, 'expected-failure': 1, fixed: 1, 'not-applicable': 1, 'device-error': 1, 'harness-error': 1 }),
     },
     { name: 'lab-pc-2', project: 'lab-pc-2', kind: 'ssh', sessions: 2, windowsBuild: '10.0.19045.3803', verdicts: counts({ passed: 2 }) },

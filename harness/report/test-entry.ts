@@ -42,14 +42,29 @@ export function relativePath(rootDir: string, file: string): string {
   return relative(rootDir, file).split(sep).join('/');
 }
 
-/** Annotations of the test's declaration and those added while it ran, each kept once. */
+/**
+ * Annotations of the test's declaration and those added while it ran. Playwright lists a runtime annotation in
+ * both `test.annotations` and `result.annotations`, so the two lists overlap: an annotation appears as many times
+ * as in the list that has it more often. A plain set would merge two equal `sessions: 1` annotations that a
+ * test added on purpose, and the counts would come out short.
+ */
 export function allAnnotations(test: TestCase, result: TestResult): AnnotationLike[] {
-  const seen = new Set<string>();
+  const keyOf = (a: AnnotationLike): string => `${a.type}\u0000${a.description ?? ''}`;
+  const inResult = new Map<string, number>();
+  for (const a of result.annotations) inResult.set(keyOf(a), (inResult.get(keyOf(a)) ?? 0) + 1);
   const out: AnnotationLike[] = [];
-  for (const a of [...test.annotations, ...result.annotations]) {
-    const key = `${a.type}\u0000${a.description ?? ''}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+  for (const a of test.annotations) {
+    const key = keyOf(a);
+    const left = inResult.get(key) ?? 0;
+    // Counted here: the same one in result.annotations is the overlap, not another.
+    if (left > 0) inResult.set(key, left - 1);
+    out.push({ type: a.type, description: a.description });
+  }
+  for (const a of result.annotations) {
+    const key = keyOf(a);
+    const left = inResult.get(key) ?? 0;
+    if (left === 0) continue;
+    inResult.set(key, left - 1);
     out.push({ type: a.type, description: a.description });
   }
   return out;
