@@ -1,7 +1,8 @@
 /**
  * The conformance reporter on real Playwright runs of test-fixtures/ (after Playwright's own reporter tests):
  * one run with a test per verdict on two targets, read back from the real results.json, conformance.html and
- * results.partial.jsonl; and one run killed mid-way, which must leave the finished test's line on disk.
+ * results.partial.jsonl; one run killed mid-way, which must leave the finished test's line on disk; and one the
+ * global timeout stops, whose running test must still be reported.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,10 +26,17 @@ const lineOf = (text: string): number => specLines.findIndex((l) => l.includes(t
 const tempRoot = mkdtempSync(join(tmpdir(), 'dmc-report-run-'));
 after(() => rmSync(tempRoot, { recursive: true, force: true }));
 
-function startRun(spec: string, out: string): ChildProcess {
+function startRun(spec: string, out: string, globalTimeout = 0): ChildProcess {
   return spawn(process.execPath, [playwrightCli, 'test', '-c', config], {
     cwd: root,
-    env: { ...process.env, DMC_REPORT_FIXTURE_OUT: out, DMC_REPORT_FIXTURE_SPEC: spec, FORCE_COLOR: '0', CI: '' },
+    env: {
+      ...process.env,
+      DMC_REPORT_FIXTURE_OUT: out,
+      DMC_REPORT_FIXTURE_SPEC: spec,
+      DMC_REPORT_FIXTURE_GLOBAL_TIMEOUT: String(globalTimeout),
+      FORCE_COLOR: '0',
+      CI: '',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, so the kill test can stop the runner and its workers together.
     detached: true,
@@ -42,16 +50,20 @@ function exited(child: ChildProcess): Promise<{ code: number | null; output: str
   return new Promise((done) => child.on('exit', (code) => done({ code, output })));
 }
 
-// Both runs start at once: each spends most of its time starting Playwright workers.
+// The runs start at once: each spends most of its time starting Playwright workers.
 const verdictsOut = join(tempRoot, 'verdicts');
 const killedOut = join(tempRoot, 'killed');
+const cutShortOut = join(tempRoot, 'cut-short');
 let verdictsRun: Promise<{ code: number | null; output: string }>;
 let killedChild: ChildProcess;
 let killedRun: Promise<{ code: number | null; output: string }>;
+let cutShortRun: Promise<{ code: number | null; output: string }>;
 before(() => {
   verdictsRun = exited(startRun('verdicts.spec.ts', verdictsOut));
   killedChild = startRun('killed.spec.ts', killedOut);
   killedRun = exited(killedChild);
+  // Long enough for a busy machine to start the worker and the second test; the second test sleeps far longer.
+  cutShortRun = exited(startRun('cut-short.spec.ts', cutShortOut, 20_000));
 });
 
 let results: Results | undefined;
@@ -173,4 +185,16 @@ test('a run killed mid-way leaves each finished test in results.partial.jsonl', 
   const finished = lines().map((line) => testEntrySchema.parse(JSON.parse(line)));
   assert.deepEqual(finished.map((t) => [t.id, t.verdict, t.tags]), [['DMC-KILL-001', 'passed', ['group:poll']]]);
   assert.equal(existsSync(join(killedOut, 'results.json')), false, 'onEnd never ran');
+});
+
+test('a test still running at the global timeout is reported, not lost', async () => {
+  const run = await cutShortRun;
+  assert.equal(run.code, 1, run.output);
+  const { run: record, tests } = readResults(join(cutShortOut, 'results.json'));
+  assert.equal(record.status, 'timedout');
+  assert.deepEqual(
+    tests.map((t) => [t.id, t.verdict, t.error?.message]),
+    [['DMC-CUT-001', 'passed', undefined], ['DMC-CUT-002', 'harness-error', 'interrupted before it finished']],
+  );
+  assert.ok(record.warnings.includes('1 test did not run (run status: timedout)'), record.warnings.join('\n'));
 });

@@ -57,6 +57,9 @@ const targetMetadataSchema = z.object({
 
 const EXTENSION_BY_TYPE: Record<string, string> = { 'application/json': '.json', 'text/plain': '.txt', 'text/html': '.html' };
 
+/** The target name of a project without a name (a config with no `projects`). */
+export const UNNAMED_PROJECT = '(unnamed project)';
+
 function safeName(text: string): string {
   return text.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_').slice(0, 100) || '_';
 }
@@ -92,6 +95,8 @@ export default class ConformanceReporter implements Reporter {
   private readonly targets = new Map<string, TargetInfo>();
   private readonly targetByProject = new Map<string, string>();
   private readonly tests = new Map<string, TestEntry>();
+  /** Tests Playwright sent onTestEnd for (also the results it will retry). */
+  private readonly ended = new Set<TestCase>();
   private readonly warnings: string[] = [];
   private rootSuite: Suite | undefined;
 
@@ -146,7 +151,8 @@ export default class ConformanceReporter implements Reporter {
         `project ${JSON.stringify(projectName)}: metadata.${fieldPath(issue.path)} ${issue.message}; ` +
           `the project is reported as a target of kind "unknown"`,
       );
-      target = { name: projectName, project: projectName, kind: 'unknown', sessions: 0 };
+      // A config without projects has one project named "": a target needs a name to be reported at all.
+      target = { name: projectName === '' ? UNNAMED_PROJECT : projectName, project: projectName, kind: 'unknown', sessions: 0 };
     }
     const existing = this.targets.get(target.name);
     if (existing !== undefined && existing.project !== projectName) {
@@ -157,7 +163,12 @@ export default class ConformanceReporter implements Reporter {
   }
 
   onTestEnd(test: TestCase, result: TestResult): void {
+    this.ended.add(test);
     if (willRetry(test, result)) return;
+    this.record(test, result);
+  }
+
+  private record(test: TestCase, result: TestResult): void {
     const projectName = test.parent.project()?.name ?? '';
     if (!this.targetByProject.has(projectName)) this.addTarget(projectName, test.parent.project()?.metadata);
     const targetName = this.targetByProject.get(projectName)!;
@@ -215,6 +226,13 @@ export default class ConformanceReporter implements Reporter {
   async onEnd(result: FullResult): Promise<void> {
     // A run that failed before onBegin (a broken config or spec file) still gets a results.json with its errors.
     if (this.outputDir === '') this.outputDir = this.resolveOutputDir();
+    const allTests = this.rootSuite?.allTests() ?? [];
+    // A test the run stopped while it ran (the global timeout, Ctrl-C) began but never ended: Playwright sends no
+    // onTestEnd for it. Without this it would vanish from results.json, neither reported nor counted as not run.
+    for (const test of allTests) {
+      const last = test.results.at(-1);
+      if (last !== undefined && !this.ended.has(test)) this.record(test, { ...last, status: 'interrupted' });
+    }
     // Sorted by target (in project order), then test ID: workers finish in any order, and a stable file diffs well.
     const targetOrder = [...this.targets.keys()];
     const tests = [...this.tests.values()].sort(
@@ -222,7 +240,7 @@ export default class ConformanceReporter implements Reporter {
     );
     // An interrupted run (Ctrl-C, --max-failures, global timeout) leaves tests that never ran: say how many, so a
     // diff against this run does not pass their absence off as removed tests without a trace.
-    const notRun = this.rootSuite?.allTests().filter((t) => t.results.length === 0).length ?? 0;
+    const notRun = allTests.filter((t) => t.results.length === 0).length;
     if (notRun > 0) this.warnings.push(`${notRun} ${notRun === 1 ? 'test' : 'tests'} did not run (run status: ${result.status})`);
     for (const target of this.targets.values()) {
       const onTarget = tests.filter((t) => t.target === target.name);

@@ -1,6 +1,7 @@
 /**
  * A tiny real Playwright run for conformance-reporter.test.ts: two targets (a virtual device and an SSH lab PC)
- * and a spec with one test per verdict. The test sets DMC_REPORT_FIXTURE_OUT to a temporary directory.
+ * and a spec with one test per verdict (or the spec DMC_REPORT_FIXTURE_SPEC names). The test sets
+ * DMC_REPORT_FIXTURE_OUT to a temporary directory.
  */
 import { defineConfig } from '@playwright/test';
 
@@ -16,6 +17,8 @@ export default defineConfig({
   fullyParallel: true,
   retries: 0,
   timeout: 10_000,
+  // Only the cut-short run sets it (0 is no limit).
+  globalTimeout: Number(process.env['DMC_REPORT_FIXTURE_GLOBAL_TIMEOUT'] ?? 0),
   reporter: [
     [
       '../conformance-reporter.ts',
