@@ -88,6 +88,8 @@ test('each fixture test gets its verdict of the closed set on each target', asyn
     'DMC-SEC-001@virtual-a': 'not-applicable',
     'DMC-PROTO-001@virtual-a': 'device-error',
     'DMC-PROTO-004@virtual-a': 'harness-error',
+    'DMC-RETRY-001@virtual-a': 'passed',
+    'DMC-RETRY-002@virtual-a': 'passed',
     'DMC-POLL-001@lab-pc-2': 'passed',
     'DMC-SEC-001@lab-pc-2': 'passed',
   });
@@ -131,7 +133,7 @@ test('targets come from project metadata with their session totals and verdict c
   assert.deepEqual(targets, [
     {
       name: 'virtual-a', project: 'virtual-a', kind: 'virtual', sessions: 4, profile: 'win11-23h2-enterprise', windowsBuild: '10.0.22631',
-      verdicts: counts({ passed: 1, failed: 1, 'expected-failure': 1, fixed: 1, 'not-applicable': 1, 'device-error': 1, 'harness-error': 1 }),
+      verdicts: counts({ passed: 3, failed: 1, 'expected-failure': 1, fixed: 1, 'not-applicable': 1, 'device-error': 1, 'harness-error': 1 }),
     },
     { name: 'lab-pc-2', project: 'lab-pc-2', kind: 'ssh', sessions: 2, windowsBuild: '10.0.19045.3803', verdicts: counts({ passed: 2 }) },
   ]);

@@ -186,8 +186,12 @@ export function buildEntry(test: TestCase, result: TestResult, context: EntryCon
   return { entry, warnings };
 }
 
-/** True when Playwright will run this test again (a retry follows), so this result is not the final one. */
+/**
+ * True when Playwright will run this test again (a retry follows), so this result is not the final one. A skip
+ * the test asked for (test.skip, not applicable) makes its expected status "skipped" and is final; a test skipped
+ * because an earlier test of its serial group failed keeps its expected status and runs again with the group.
+ */
 export function willRetry(test: TestCase, result: TestResult): boolean {
-  if (result.status === 'skipped' || result.status === 'interrupted') return false;
+  if (result.status === 'interrupted') return false;
   return result.status !== test.expectedStatus && result.retry < test.retries;
 }

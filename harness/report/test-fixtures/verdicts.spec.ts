@@ -113,3 +113,15 @@ test.describe('broken setup', { tag: '@group:protocol' }, () => {
     expect(1).toBe(1);
   });
 });
+
+// A serial group retried: the first attempt of its first test fails, so Playwright skips the second test in that
+// attempt and runs both again. Each must end as its last attempt ended (passed), reported once.
+test.describe('retried serial group', { tag: '@group:retry' }, () => {
+  test.describe.configure({ mode: 'serial', retries: 1 });
+  test('passes on its retry', { annotation: [{ type: 'test-id', description: 'DMC-RETRY-001' }, node('Poll')] }, ({}, testInfo) => {
+    expect(testInfo.retry, 'the first attempt fails on purpose').toBe(1);
+  });
+  test('skipped with its group, then passes', { annotation: [{ type: 'test-id', description: 'DMC-RETRY-002' }, node('Poll')] }, () => {
+    expect(1).toBe(1);
+  });
+});
