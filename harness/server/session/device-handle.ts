@@ -71,7 +71,7 @@ export class DeviceHandle {
     state.keepAliveListeners.add(arm);
     arm();
     // Combined now, before any await, so a waiter rejected early (engine closing) always has a handler.
-    const outcome = Promise.race([Promise.all(results), timedOut]);
+    const outcome = Promise.race([this.settleTogether(entries, results), timedOut]);
     outcome.catch(() => undefined);
     try {
       await saved;
@@ -80,6 +80,32 @@ export class DeviceHandle {
       clearTimeout(timer);
       state.keepAliveListeners.delete(arm);
     }
+  }
+
+  /**
+   * The results of one sync(), or its first failure (a command too large for the device) once nothing else of it
+   * is on its way: the commands still queued are withdrawn with it, and those already sent are answered first.
+   * Rejecting at the first failure left its siblings running on the device after the caller saw the error.
+   */
+  private async settleTogether(entries: QueuedCommand[], results: Promise<CommandResult>[]): Promise<CommandResult[]> {
+    const { state } = this.access;
+    let first: { error: unknown } | undefined;
+    const onFailure = (error: unknown): void => {
+      if (first !== undefined) return;
+      first = { error };
+      // Closing keeps the queue for the next run; the engine settles every waiter itself.
+      if (this.access.closed()) return;
+      const queued = new Set(state.file.queue.map((e) => e.ticket));
+      const unsent = entries.filter((e) => queued.has(e.ticket));
+      const waiters = unsent.map((e) => state.waiters.get(e.ticket));
+      // withdraw() drops them from the queue at once (the write follows); a failed write is the store's to retry.
+      this.access.withdraw(unsent.map((e) => e.ticket)).catch(() => undefined);
+      for (const waiter of waiters) waiter?.reject(error as DmcError);
+    };
+    for (const result of results) result.catch(onFailure);
+    const settled = await Promise.allSettled(results);
+    if (first !== undefined) throw first.error;
+    return settled.map((s) => (s as PromiseFulfilledResult<CommandResult>).value);
   }
 
   private async timeOut(entries: QueuedCommand[], timeoutMs: number): Promise<DmcError> {

@@ -176,3 +176,33 @@ test('a device message without Final but with Alert 1222 gets the rest of our pa
     assert.ok(msgId > 2);
   });
 });
+
+test('a command too large for the device fails its sync only once the rest of that sync has left the device or the queue', async () => {
+  await withEngine(async (engine) => {
+    const device = engine.device(DEVICE_ID);
+    const drafts = [
+      replace(0, 'before'),
+      { kind: 'Replace', Item: [{ Target: { LocURI: './Vendor/MSFT/Big' }, Data: 'x'.repeat(600) }] } satisfies CommandDraft,
+      ...Array.from({ length: 20 }, (_, n) => replace(n + 1, `value-${n}-${'x'.repeat(40)}`)),
+    ];
+    let settled = false;
+    const pending = device.sync(drafts, { timeout: 5000 });
+    pending.then(() => (settled = true), () => (settled = true));
+    // MaxObjSize 500: the 600-byte object cannot be sent at all; MaxMsgSize 1500: the rest needs several messages.
+    let reply = await send(engine, deviceMessage({ sessionId: '9', msgId: '1', commands: sessionStart(), meta: { MaxMsgSize: '1500', MaxObjSize: '500' } }));
+    const sent = new Set<string>();
+    let msgId = 1;
+    while (serverCommands(reply).length > 0) {
+      for (const c of serverCommands(reply) as Replace[]) sent.add(c.Item[0]?.Target?.LocURI ?? '');
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(settled, false, 'a command of the sync is still unanswered');
+      const more: Command[] = reply.SyncBody.Final ? [] : [alert1222('99')];
+      reply = await send(engine, deviceMessage({ sessionId: '9', msgId: String(++msgId), commands: [...answer(reply), ...more] }));
+    }
+    assert.ok(!sent.has('./Vendor/MSFT/Big'));
+    // What had not left the queue when the object was refused was withdrawn, not sent after the caller's error.
+    assert.ok(sent.size > 1 && sent.size < 21, `${sent.size} of the 21 other commands were sent`);
+    await assert.rejects(pending, { code: 'DMC_ERR_SESSION_COMMAND_TOO_LARGE', message: /Replace "\.\/Vendor\/MSFT\/Big" for device .* the device accepts 500 / });
+    assert.deepEqual(device.pending(), { queued: [], inFlight: [] }, 'nothing of the failed sync is left to send or answer');
+  });
+});
