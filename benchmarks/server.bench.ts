@@ -3,7 +3,10 @@
  * runs OMA-DM sessions of two messages (capture-05-like opening, then Status/Results for 20 queued commands) while
  * a script waits on `device(id).sync()` for those 20 commands. Side by side, in the same run, the same clients send
  * the same two bodies to a trivial fastify HTTPS route (same TLS settings, fixed answer): the ratio shows what
- * enrollment state, identity checks, SyncML and the session engine cost over bare fastify + TLS.
+ * enrollment state, identity checks, SyncML and the session engine cost over bare fastify + TLS. That route answers
+ * `<SyncML/>` and gets the opening twice, so it moves far fewer bytes than a real session; the "same bytes" column
+ * runs it with the harness's real replies (taken from one real session before the rounds) and the device's real
+ * second message, so its ratio leaves out what TLS and HTTP cost for the bytes themselves.
  *
  * Honest by construction: the server under test (harness and trivial route alike) runs in a CHILD process, this
  * process only simulates the devices, so the load generator never competes with the server for one event loop.
@@ -44,7 +47,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { cp, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { Session } from 'node:inspector';
 import { Agent } from 'node:https';
@@ -90,8 +93,15 @@ const SERVE = '--serve-for-bench';
 const USER = 'bench@example.test';
 const PASSWORD = 'bench-pw';
 const MANAGEMENT_PATH = '/ManagementServer/MDM.svc';
+const FIRST_MSG_ID = '<MsgID>1</MsgID>';
+const TRIVIAL_REPLY = '<SyncML/>';
 
-type Kind = 'harness' | 'trivial';
+/**
+ * 'trivial' answers `<SyncML/>` to anything (the route issue #13 measures against); 'same-bytes' is that route
+ * answering with the harness's real replies and receiving the device's real second message, so TLS and HTTP carry
+ * the same bytes as with the harness: its ratio is what the harness costs beyond moving those bytes.
+ */
+type Kind = 'harness' | 'trivial' | 'same-bytes';
 type ToServer = { type: 'sync'; id: number; deviceId: string } | { type: 'measure'; on: boolean } | { type: 'stop' };
 type FromServer =
   | { type: 'ready'; origin: string; managementUrl: string; caPem: string }
@@ -112,7 +122,7 @@ function drafts(): CommandDraft[] {
 // ---- the server side (child process) -------------------------------------------------------------------------
 
 /** `codeRoot`: the checkout whose harness/server the harness child runs (this one, or the baseline's copy). */
-async function serve(kind: Kind, dataDir: string, codeRoot: string): Promise<void> {
+async function serve(kind: Kind, dataDir: string, codeRoot: string, repliesFile: string): Promise<void> {
   const send = (message: FromServer): void => void process.send?.(message);
   let peak = 0;
   let cpuAtStart = process.cpuUsage();
@@ -139,7 +149,14 @@ async function serve(kind: Kind, dataDir: string, codeRoot: string): Promise<voi
     const authority = await loadOrCreateAuthority({ dataDir, hosts: [] });
     const app = Fastify({ https: authority.httpsOptions(), logger: false, keepAliveTimeout: 30_000 });
     app.addContentTypeParser(SYNCML['content-type'], { parseAs: 'buffer' }, (_r, body, done) => done(null, body));
-    app.post(MANAGEMENT_PATH, async (_req, reply) => reply.header('content-type', SYNCML['content-type']).send('<SyncML/>'));
+    if (kind === 'same-bytes') {
+      const [first, second] = JSON.parse(readFileSync(repliesFile, 'utf8')) as [string, string];
+      // Which message of the session this is: the only look into the body this route takes.
+      app.post(MANAGEMENT_PATH, async (req, reply) =>
+        reply.header('content-type', SYNCML['content-type']).send((req.body as Buffer).includes(FIRST_MSG_ID) ? first : second));
+    } else {
+      app.post(MANAGEMENT_PATH, async (_req, reply) => reply.header('content-type', SYNCML['content-type']).send(TRIVIAL_REPLY));
+    }
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
     const origin = `https://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
@@ -215,9 +232,9 @@ class ServerProcess {
     this.#process = process;
   }
 
-  static async start(kind: Kind, dataDir: string, codeRoot = REPO_ROOT): Promise<{ server: ServerProcess; ready: Extract<FromServer, { type: 'ready' }> }> {
+  static async start(kind: Kind, dataDir: string, codeRoot = REPO_ROOT, repliesFile = ''): Promise<{ server: ServerProcess; ready: Extract<FromServer, { type: 'ready' }> }> {
     const execArgv = (process.env['DMC_BENCH_SERVER_EXEC_ARGV'] ?? '').split(' ').filter(Boolean);
-    const { server, ready } = await ForkedServer.start<ToServer, FromServer>(fileURLToPath(import.meta.url), [SERVE, kind, dataDir, codeRoot], { execArgv, name: `${kind} server` });
+    const { server, ready } = await ForkedServer.start<ToServer, FromServer>(fileURLToPath(import.meta.url), [SERVE, kind, dataDir, codeRoot, repliesFile], { execArgv, name: `${kind} server` });
     return { server: new ServerProcess(server), ready: ready as Extract<FromServer, { type: 'ready' }> };
   }
 
@@ -357,8 +374,10 @@ async function measure(server: ServerProcess, devices: number, sessions: number,
 }
 
 /** Runs one server kind against the enrolled devices: queue (IPC, untimed), two HTTPS messages (timed), settle. */
-async function drive(kind: Kind, dataDir: string, enrolled: EnrolledDevice[], sessionsPerDevice: number, bodies?: [string, string], codeRoot?: string): Promise<Figures> {
-  const { server, ready } = await ServerProcess.start(kind, dataDir, codeRoot);
+async function drive(
+  kind: Kind, dataDir: string, enrolled: EnrolledDevice[], sessionsPerDevice: number, bodies?: [string, string], codeRoot?: string, repliesFile?: string,
+): Promise<Figures> {
+  const { server, ready } = await ServerProcess.start(kind, dataDir, codeRoot, repliesFile);
   const agents = enrolled.map((d) => new Agent({ keepAlive: true, maxSockets: 1, ca: ready.caPem, cert: d.certPem, key: d.keyPem }));
   const url = `${ready.managementUrl}?mode=Maintenance&Platform=WoA`;
   try {
@@ -382,6 +401,33 @@ async function drive(kind: Kind, dataDir: string, enrolled: EnrolledDevice[], se
     });
   } finally {
     for (const agent of agents) agent.destroy();
+    await server.stop();
+  }
+}
+
+/**
+ * One real session of `device` against a harness server on `dataDir`: the device's two messages and the server's
+ * two replies, as bytes. The same-bytes route answers with these replies, and the generator sends it these bodies.
+ */
+async function captureSession(dataDir: string, device: EnrolledDevice): Promise<{ bodies: [string, string]; replies: [string, string] }> {
+  const { server, ready } = await ServerProcess.start('harness', dataDir);
+  const agent = new Agent({ keepAlive: true, maxSockets: 1, ca: ready.caPem, cert: device.certPem, key: device.keyPem });
+  try {
+    const url = `${ready.managementUrl}?mode=Maintenance&Platform=WoA`;
+    const tls = { ca: ready.caPem, agent };
+    const { settled } = await server.sync(device.deviceId);
+    const bodyOne = buildSyncML(opening(device.deviceId, '1', ready.managementUrl));
+    const first = await post(url, bodyOne, SYNCML, tls);
+    const bodyTwo = buildSyncML(answers(parseSyncML(first.body), device.deviceId, ready.managementUrl));
+    const second = await post(url, bodyTwo, SYNCML, tls);
+    const outcome = await settled;
+    if (first.status !== 200 || second.status !== 200 || outcome.count !== COMMANDS_PER_SESSION) {
+      throw new Error(`capturing a session failed: HTTP ${first.status}, ${second.status}, ${outcome.error ?? `${outcome.count} results`}`);
+    }
+    if (!bodyOne.includes(FIRST_MSG_ID) || bodyTwo.includes(FIRST_MSG_ID)) throw new Error('the captured messages do not tell their MsgID apart');
+    return { bodies: [bodyOne, bodyTwo], replies: [first.body, second.body] };
+  } finally {
+    agent.destroy();
     await server.stop();
   }
 }
@@ -457,7 +503,7 @@ function fileSystemProbe(parent: string): { createUs: number; rewriteUs: number 
   }
 }
 
-type Column = 'trivial' | 'baseline' | 'current';
+type Column = 'trivial' | 'sameBytes' | 'baseline' | 'current';
 
 function rotate<T>(items: T[], by: number): T[] {
   const k = by % items.length;
@@ -489,6 +535,9 @@ function median(rounds: Figures[]): Figures {
 interface ScenarioFigures {
   label: string;
   trivial: Figures;
+  sameBytes: Figures;
+  /** Bytes per session each way with the harness (device to server, server to device). */
+  bytes: { in: number; out: number };
   baseline: Figures | undefined;
   current: Figures;
 }
@@ -523,14 +572,22 @@ async function scenario(devices: number, sessionsPerDevice: number, baseline: Ba
     // The trivial route gets the same bytes over the same kind of agents (same client certificates).
     const sample = enrolled[0]!;
     const bodyOne = buildSyncML(opening(sample.deviceId, '1', ready.managementUrl));
+    const captured = await captureSession(await copy(), sample);
+    const repliesFile = join(work, 'replies.json');
+    writeFileSync(repliesFile, JSON.stringify(captured.replies));
+    const bytes = {
+      in: Buffer.byteLength(captured.bodies[0]) + Buffer.byteLength(captured.bodies[1]),
+      out: Buffer.byteLength(captured.replies[0]) + Buffer.byteLength(captured.replies[1]),
+    };
     const runOf: Record<Column, () => Promise<Figures>> = {
-      trivial: async () => drive('trivial', await copy(), enrolled, sessionsPerDevice, [bodyOne, bodyOne.replace('<MsgID>1</MsgID>', '<MsgID>2</MsgID>')]),
+      trivial: async () => drive('trivial', await copy(), enrolled, sessionsPerDevice, [bodyOne, bodyOne.replace(FIRST_MSG_ID, '<MsgID>2</MsgID>')]),
+      sameBytes: async () => drive('same-bytes', await copy(), enrolled, sessionsPerDevice, captured.bodies, undefined, repliesFile),
       baseline: async () => drive('harness', await copy(), enrolled, sessionsPerDevice, undefined, baseline.root),
       current: async () => drive('harness', await copy(), enrolled, sessionsPerDevice),
     };
     const probeBefore = fileSystemProbe(work);
-    const columns: Column[] = baseline.root === undefined ? ['trivial', 'current'] : ['trivial', 'baseline', 'current'];
-    const figures: Record<Column, Figures[]> = { trivial: [], baseline: [], current: [] };
+    const columns: Column[] = baseline.root === undefined ? ['trivial', 'sameBytes', 'current'] : ['trivial', 'sameBytes', 'baseline', 'current'];
+    const figures: Record<Column, Figures[]> = { trivial: [], sameBytes: [], baseline: [], current: [] };
     // Rounds, each in another order: on a shared VM the same server's CPU per session drifts by a third within
     // minutes, and the server that runs right after another one paid more in every order we tried. Rotating the
     // order and taking medians keeps both out of the ratios.
@@ -539,15 +596,16 @@ async function scenario(devices: number, sessionsPerDevice: number, baseline: Ba
     }
     const label = `${devices} devices x ${sessionsPerDevice}`;
     console.log(`${label} session(s), ${COMMANDS_PER_SESSION} commands each; setup: ${devices} enrollments over HTTPS (MS-MDE2 RequestSecurityToken, 16 at a time): ${enrollSeconds.toFixed(1)} s`);
+    console.log(`  bytes per session with the harness: ${bytes.in} from the device, ${bytes.out} to it (the trivial route: ${Buffer.byteLength(bodyOne) * 2} and ${Buffer.byteLength(TRIVIAL_REPLY) * 2})`);
     const probeAfter = fileSystemProbe(work);
     console.log(`  data folder's file system, CPU per call before and after the rounds: creating a file ${probeBefore.createUs.toFixed(0)} and ${probeAfter.createUs.toFixed(0)} us, rewriting one ${probeBefore.rewriteUs.toFixed(0)} and ${probeAfter.rewriteUs.toFixed(0)} us`);
     const medians = Object.fromEntries(columns.map((c) => [c, median(figures[c])])) as Partial<Record<Column, Figures>>;
     for (const column of columns) {
       const f = medians[column]!;
       if (f.failures > 0) console.log(`  ${column}: ${f.failures} session(s) failed in ${ROUNDS} round(s), first: ${f.firstFailure}`);
-      console.log(`  ${column.padEnd(8)} server CPU ms/session by round: ${figures[column].map((r) => r.cpuMsPerSession.toFixed(2)).join(', ')}`);
+      console.log(`  ${column.padEnd(9)} server CPU ms/session by round: ${figures[column].map((r) => r.cpuMsPerSession.toFixed(2)).join(', ')}`);
     }
-    return { label, trivial: medians.trivial!, baseline: medians.baseline, current: medians.current! };
+    return { label, trivial: medians.trivial!, sameBytes: medians.sameBytes!, bytes, baseline: medians.baseline, current: medians.current! };
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -556,12 +614,14 @@ async function scenario(devices: number, sessionsPerDevice: number, baseline: Ba
 /** One table: a row per figure, a column per server, baseline and current side by side. */
 function printTable(all: ScenarioFigures[], baseline: Baseline): void {
   const short = baseline.ref.slice(0, 7);
-  const heads = ['trivial', `baseline ${short}`, 'current'];
-  const rows: [string, (f: Figures, t: Figures) => string][] = [
+  const heads = ['trivial', 'same bytes', `baseline ${short}`, 'current'];
+  const rows: [string, (f: Figures, t: Figures, b: Figures) => string][] = [
     ['sessions/s', (f) => f.sessionsPerSecond.toFixed(1)],
     ['server CPU ms/session', (f) => f.cpuMsPerSession.toFixed(2)],
     ['  ratio to trivial', (f, t) => (f.cpuMsPerSession / t.cpuMsPerSession).toFixed(2)],
+    ['  ratio to same bytes', (f, _t, b) => (f.cpuMsPerSession / b.cpuMsPerSession).toFixed(2)],
     ['throughput ratio to trivial', (f, t) => (f.sessionsPerSecond / t.sessionsPerSecond).toFixed(2)],
+    ['  to same bytes', (f, _t, b) => (f.sessionsPerSecond / b.sessionsPerSecond).toFixed(2)],
     ['p50 ms', (f) => f.p50.toFixed(0)],
     ['p99 ms', (f) => f.p99.toFixed(0)],
     ['server peak RSS MB', (f) => f.peakRssMb.toFixed(0)],
@@ -576,12 +636,13 @@ function printTable(all: ScenarioFigures[], baseline: Baseline): void {
   for (const s of all) {
     console.log(`${s.label.padEnd(w0)}${heads.map((h) => h.padStart(w)).join('')}`);
     for (const [name, cell] of rows) {
-      const cells = [s.trivial, s.baseline, s.current].map((f) => (f === undefined ? 'n/a' : cell(f, s.trivial)).padStart(w));
+      const cells = [s.trivial, s.sameBytes, s.baseline, s.current].map((f) => (f === undefined ? 'n/a' : cell(f, s.trivial, s.sameBytes)).padStart(w));
       console.log(`  ${name.padEnd(w0 - 2)}${cells.join('')}`);
     }
   }
   console.log(`medians of ${ROUNDS} round(s), each running the servers in another order.`);
   console.log('server CPU = user+system CPU of the server process over the measured phase, per session; generator = this process.');
+  console.log("same bytes = the trivial route answering with the harness's real replies to the device's real messages.");
 }
 
 export async function run(): Promise<void> {
@@ -599,5 +660,5 @@ export async function run(): Promise<void> {
   printTable(all, baseline);
 }
 
-if (process.argv[2] === SERVE) await serve(process.argv[3] as Kind, process.argv[4] ?? '', process.argv[5] ?? REPO_ROOT);
+if (process.argv[2] === SERVE) await serve(process.argv[3] as Kind, process.argv[4] ?? '', process.argv[5] || REPO_ROOT, process.argv[6] ?? '');
 else if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await run();
