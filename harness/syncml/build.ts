@@ -8,6 +8,7 @@
  */
 import { XMLValidator } from 'fast-xml-parser';
 import { errors } from './errors.js';
+import { findViolation } from './strict-xml.js';
 import type {
   Add, Alert, Atomic, Chal, Command, Cred, Data, Delete, Exec, Get, Item, LocationElement, Meta, Replace, Results, Sequence, Status,
   SyncHdr, SyncML,
@@ -120,11 +121,16 @@ function data(value: Data, at: string): string {
   if (typeof value !== 'object' || value === null || typeof value.xml !== 'string') {
     invalid(`${at}/Data`, 'must be text or { xml: string }', value);
   }
-  // Written verbatim, so it must be well-formed on its own and carry no DTD (the peer refuses those, as we do).
+  // Written verbatim, so it must be well-formed on its own and carry no DTD (the peer refuses those, as we do), and
+  // pass what our own parser checks beyond the validator (strict-xml.ts), or we would send what we refuse.
   const check = XMLValidator.validate(`<Data>${value.xml}</Data>`);
   if (check !== true || /<!(DOCTYPE|ENTITY)/i.test(value.xml)) {
     invalid(`${at}/Data`, `embedded XML must be well-formed element content${check === true ? ' without a DTD' : ` (${check.err.msg})`}`, value.xml);
   }
+  const bad = findViolation(value.xml, false);
+  if (bad !== undefined) invalid(`${at}/Data`, `embedded XML must be well-formed element content (${bad.reason})`, value.xml);
+  // Markup is not escaped, but its characters must still be ones XML can carry: escapeText throws for the others.
+  escapeText(value.xml, at, 'Data');
   return '<Data>' + value.xml + '</Data>';
 }
 

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { DEFAULT_MAX_BYTES, SyncMLError, parseSyncML } from './index.js';
+import { DEFAULT_MAX_BYTES, SyncMLError, buildSyncML, decodeValue, parseSyncML, syncmlErrors } from './index.js';
+import type { SyncML } from './index.js';
 
 const raw = readFileSync(new URL('./fixtures/05-management-session1.http', import.meta.url), 'utf8');
 const CAPTURE = raw.slice(raw.indexOf('\n\n') + 2);
@@ -60,6 +61,21 @@ test('wrong root namespace (SyncML 1.1 is not DM 1.2)', () => {
     'SyncML root element has namespace "SYNCML:SYNCML1.1"; expected SYNCML:SYNCML1.2 (in any case)');
 });
 
+test('the namespace is read from the real root start tag, not from a decoy before it', () => {
+  const v11 = doc('').replace('SYNCML:SYNCML1.2', 'SYNCML:SYNCML1.1');
+  const wrong = 'SyncML root element has namespace "SYNCML:SYNCML1.1"; expected SYNCML:SYNCML1.2 (in any case)';
+  // A `<SyncML xmlns=...>` in a comment or a PI of the prolog is text, not the root.
+  refused(`<!-- <SyncML xmlns="SYNCML:SYNCML1.2"> -->${v11}`, 'DMC_ERR_SYNCML_WRONG_NAMESPACE', wrong);
+  refused(`<?xml version="1.0"?>\n<?note <SyncML xmlns="SYNCML:SYNCML1.2">?>\n${v11}`, 'DMC_ERR_SYNCML_WRONG_NAMESPACE', wrong);
+  // A quoted ">" before xmlns does not end the tag; a reference in the value is decoded.
+  refused(v11.replace('<SyncML ', '<SyncML a=">" '), 'DMC_ERR_SYNCML_WRONG_NAMESPACE', wrong);
+  refused(doc('').replace('SYNCML:SYNCML1.2', 'SYNCML&#58;SYNCML1.1'), 'DMC_ERR_SYNCML_WRONG_NAMESPACE', wrong);
+  // And the other way round: a decoy with the wrong namespace does not hide the right one; a prefix is no default.
+  assert.equal(parseSyncML(`<!-- <SyncML xmlns="SYNCML:SYNCML1.1"> -->${doc('')}`).SyncHdr.MsgID, '1');
+  assert.equal(parseSyncML(doc('').replace('<SyncML ', "<SyncML xmlns:x='SYNCML:SYNCML1.1' ")).SyncHdr.MsgID, '1');
+  assert.equal(parseSyncML(doc('').replace('xmlns="SYNCML:SYNCML1.2"', "xmlns = 'syncml:syncml1.2'")).SyncHdr.MsgID, '1');
+});
+
 test('DOCTYPE with nested entities (billion laughs) is refused before any expansion', () => {
   const lol =
     '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">' +
@@ -97,6 +113,21 @@ test('invalid UTF-8 bytes are refused with the offset of the bad byte', () => {
   refused(overlong, 'DMC_ERR_SYNCML_INVALID_UTF8', `SyncML message is not valid UTF-8: byte 0xC0 at offset ${at} does not fit the encoding`);
   const surrogate = Buffer.concat([good.subarray(0, at), Buffer.from([0xed, 0xa0, 0x80]), good.subarray(at)]);
   refused(surrogate, 'DMC_ERR_SYNCML_INVALID_UTF8', `SyncML message is not valid UTF-8: byte 0xED at offset ${at} does not fit the encoding`);
+});
+
+test('a string with a lone surrogate is refused like bytes that are not UTF-8, at the character', () => {
+  const good = doc('<Alert><CmdID>2</CmdID><Data>1201</Data></Alert>');
+  const at = good.indexOf('1201');
+  const lone = (unit: string): string => `SyncML message is not valid UTF-8: the text has a lone surrogate ${unit} at character ${at} ` +
+    `(line 1, column ${at + 1}), which no UTF-8 byte sequence encodes`;
+  const err = refused(good.replace('1201', '\uD800201'), 'DMC_ERR_SYNCML_INVALID_UTF8', lone('U+D800'));
+  assert.deepStrictEqual(err.fields, { charOffset: at, codeUnit: 0xd800, line: 1, column: at + 1 });
+  refused(good.replace('1201', '\uDFFF1201'), 'DMC_ERR_SYNCML_INVALID_UTF8', lone('U+DFFF'));
+  refused(good.replace('1201', '\uDE00\uD83D'), 'DMC_ERR_SYNCML_INVALID_UTF8', lone('U+DE00'), undefined);
+  refused(good.replace('1201', '\uD83D\uD83D\uDE00'), 'DMC_ERR_SYNCML_INVALID_UTF8', lone('U+D83D'));
+  // A pair is one character, as in the UTF-8 of the same text.
+  const pair = parseSyncML(doc('<Alert><CmdID>2</CmdID><Data>1201\uD83D\uDE00</Data></Alert>')).SyncBody.commands[0];
+  assert.equal(pair?.kind === 'Alert' ? pair.Data : undefined, '1201\u{1F600}');
 });
 
 test('a 10 MB body is refused before it is decoded or parsed, as bytes and as text', () => {
@@ -195,6 +226,68 @@ test('a non-UTF-8 encoding declaration, a control character and content after th
   refused(doc('') + '<SyncML/>', 'DMC_ERR_SYNCML_MALFORMED_XML',
     'SyncML message is not well-formed XML: content after the root element: <SyncML>');
   refused('', 'DMC_ERR_SYNCML_MALFORMED_XML', /^SyncML message is not well-formed XML: Start tag expected\./);
+});
+
+test('a megabyte CmdID or element name gives a short message and a short path', () => {
+  const mb = 'x'.repeat(1024 * 1024);
+  const long = `${'x'.repeat(32)}…(${mb.length} chars)`;
+  /** Refused with `code`, message and path short (the path's long step cut as `long`), and the JSON short too. */
+  const short = (text: string, code: string, path?: string): SyncMLError => {
+    const err = refused(text, code, /./, path);
+    assert.ok(err.message.length < 1000, `${code}: message of ${err.message.length} chars`);
+    return err;
+  };
+  short(doc(`<Status><CmdID>${mb}</CmdID></Status>`), 'DMC_ERR_SYNCML_MISSING_ELEMENT', `SyncBody/Status[CmdID=${long}]/MsgRef`);
+  short(doc(`<Get><CmdID>${mb}</CmdID><Item><Target><LocURI><b/></LocURI></Target></Item></Get>`), 'DMC_ERR_SYNCML_INVALID_CONTENT',
+    `SyncBody/Get[CmdID=${long}]/Item[1]/Target/LocURI`);
+  const unknown = short(doc(`<${mb}/>`), 'DMC_ERR_SYNCML_UNKNOWN_ELEMENT', `SyncBody/${long}`);
+  assert.equal(unknown.fields.element, mb, 'the field keeps the name as received; only the message and the path are cut');
+  short(doc(`<Replace><CmdID>2</CmdID><Item><${mb}/></Item></Replace>`), 'DMC_ERR_SYNCML_UNKNOWN_ELEMENT', `SyncBody/Replace[CmdID=2]/Item[1]/${long}`);
+  short(doc('', HDR.replace('<LocURI>dev</LocURI>', `<LocURI><${mb}/></LocURI>`)), 'DMC_ERR_SYNCML_INVALID_CONTENT', 'SyncHdr/Source/LocURI');
+  short(doc('', HDR.replace('<MsgID>1</MsgID>', `<MsgID>1</MsgID><${mb}>1</${mb}>`)), 'DMC_ERR_SYNCML_UNKNOWN_ELEMENT', `SyncHdr/${long}`);
+  short(`${doc('')}<${mb}/>`, 'DMC_ERR_SYNCML_MALFORMED_XML');
+  short(`<${mb}/>`, 'DMC_ERR_SYNCML_WRONG_ROOT');
+  // The validator's own words quote names: a mismatched end tag, an attribute, an unclosed element.
+  short(doc(`<Replace><CmdID>2</CmdID></${mb}>`), 'DMC_ERR_SYNCML_MALFORMED_XML');
+  short(doc(`<Replace ${mb}="1" ${mb}="2"><CmdID>2</CmdID></Replace>`), 'DMC_ERR_SYNCML_MALFORMED_XML');
+  short(doc('').replace('</SyncBody>', `<${mb}>`), 'DMC_ERR_SYNCML_MALFORMED_XML');
+  // Nested deep, each step short, the path as a whole is cut in the middle and keeps its end.
+  const deep = refused(doc(`${`<Atomic><CmdID>${'9'.repeat(60)}</CmdID>`.repeat(40)}<Copy/>${'</Atomic>'.repeat(40)}`),
+    'DMC_ERR_SYNCML_UNKNOWN_ELEMENT', /\/Copy: unknown element "Copy"/);
+  assert.ok(deep.message.length < 1000, `nested: message of ${deep.message.length} chars`);
+});
+
+test('every message of the registry stays short whatever text its fields hold', () => {
+  // Values and build take the harness's own data, but that can echo a device's (a CmdRef, a LocURI, a Data).
+  const mb = 'y'.repeat(1024 * 1024);
+  const message = (xml: string): SyncML => ({
+    SyncHdr: { VerDTD: '1.2', VerProto: 'DM/1.2', SessionID: '1', MsgID: '1', Target: { LocURI: 'a' }, Source: { LocURI: 'b' } },
+    SyncBody: { commands: [{ kind: 'Results', CmdID: mb, CmdRef: '1', Item: [{ Data: { xml } }] }], Final: true },
+  });
+  const caught: unknown[] = [];
+  const attempt = (fn: () => unknown): void => {
+    const before = caught.length;
+    try {
+      fn();
+    } catch (err) {
+      caught.push(err);
+    }
+    assert.equal(caught.length, before + 1, 'expected an error');
+  };
+  attempt(() => buildSyncML(message(`<${mb}>`)));
+  attempt(() => buildSyncML(message('<a>\u0001</a>')));
+  attempt(() => decodeValue('xml', `<a></${mb}>`));
+  for (const [code, definition] of Object.entries(syncmlErrors)) {
+    const fields = { path: mb, reason: mb, element: mb, command: mb, container: mb, expected: mb, received: mb, reference: mb,
+      codePoint: mb, problem: mb, format: mb, value: mb, namespace: mb, root: mb, encoding: mb, declaration: mb,
+      allowed: ['A', 'B'], line: 1, column: 2, bytes: 3, maxBytes: 4, byteOffset: 5, byte: 6, offset: 7 };
+    caught.push(definition.create(fields));
+    assert.ok(definition.create(fields).message.length < 1000, `${code}: message of ${definition.create(fields).message.length} chars`);
+  }
+  for (const err of caught) {
+    assert.ok(err instanceof SyncMLError, String(err));
+    assert.ok(err.message.length < 1000, `${err.code}: message of ${err.message.length} chars`);
+  }
 });
 
 test('the error crosses a process boundary as JSON with its code and fields', () => {

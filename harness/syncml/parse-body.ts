@@ -5,8 +5,8 @@
  */
 import { errors } from './errors.js';
 import {
-  CDATA, TEXT, dataText, dataValue, duplicate, emptyFlag, leafText, missing, parseLocation, parseMeta, requiredText,
-  strayContent, unknownElement,
+  CDATA, TEXT, dataText, dataValue, duplicate, emptyFlag, leafText, missing, parseLocation, parseMeta, pathStep,
+  requiredText, strayContent, unknownElement,
 } from './parse-tree.js';
 import type { XNode } from './parse-tree.js';
 import type {
@@ -66,7 +66,7 @@ export function parseBody(kids: XNode[]): SyncBody {
         strayContent(kid, at);
         continue;
       }
-      unknownElement(name, `${at}/${name}`, BODY_CHILDREN);
+      unknownElement(name, at, BODY_CHILDREN);
     }
     if (name === 'Final') {
       if (final) duplicate(at, name);
@@ -104,7 +104,7 @@ function parseCommand(name: string, node: XNode, position: number, parentAt: str
   if (cmdId === undefined) {
     throw errors.DMC_ERR_SYNCML_MISSING_CMDID.create({ path: `${parentAt}/${name}[${position}]`, command: name });
   }
-  const at = `${parentAt}/${name}[CmdID=${cmdId}]`;
+  const at = `${parentAt}/${name}[CmdID=${pathStep(cmdId)}]`;
   const c = collect(name, kids, at);
   const base = c.NoResp ? { CmdID: cmdId, NoResp: true } : { CmdID: cmdId };
   switch (name) {
@@ -177,7 +177,7 @@ function collect(command: string, kids: XNode[], at: string): Collected {
           throw errors.DMC_ERR_SYNCML_NESTED_COMMAND_NOT_ALLOWED.create({ path: `${at}/${name}`, command: name, container: command });
         }
       }
-      unknownElement(name, `${at}/${name}`, ALLOWED[command] as readonly string[]);
+      unknownElement(name, at, ALLOWED[command] as readonly string[]);
     }
     const sub = kid.kids;
     if (NESTED_SET.has(name)) {
@@ -257,7 +257,7 @@ function parseItem(kids: XNode[], at: string): Item {
         strayContent(kid, at);
         break;
       default:
-        unknownElement(name, `${at}/${name}`, ITEM_CHILDREN);
+        unknownElement(name, at, ITEM_CHILDREN);
     }
   }
   return item;
@@ -280,7 +280,7 @@ export function parseCred(kids: XNode[], parentAt: string): Cred {
     } else if (name === TEXT || name === CDATA) {
       strayContent(kid, at);
     } else {
-      unknownElement(name, `${at}/${name}`, CRED_CHILDREN);
+      unknownElement(name, at, CRED_CHILDREN);
     }
   }
   if (data === undefined) missing(at, 'Data');
@@ -298,7 +298,7 @@ function parseChal(kids: XNode[], parentAt: string): Chal {
     } else if (name === TEXT || name === CDATA) {
       strayContent(kid, at);
     } else {
-      unknownElement(name, `${at}/${name}`, ['Meta']);
+      unknownElement(name, at, ['Meta']);
     }
   }
   if (meta === undefined) missing(at, 'Meta');

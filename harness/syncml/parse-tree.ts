@@ -7,6 +7,7 @@
  * well-formed message costs no string building per leaf.
  */
 import { errors } from './errors.js';
+import { findViolation, type Violation } from './strict-xml.js';
 import type { Data, LocationElement, Meta } from './types.js';
 import { decodeReferences, readData } from './xml-text.js';
 
@@ -39,10 +40,21 @@ export function cdataNode(text: string): XNode {
   return { name: CDATA, kids: NO_KIDS, text };
 }
 
+/** Longest device-chosen path step (an element name, a CmdID) kept whole. */
+const MAX_STEP = 64;
+
+/**
+ * A device-chosen step of a path (element name, CmdID), cut when long: paths are built by us and end up in
+ * `fields.path` and in messages, so a megabyte element name or CmdID must not make them a megabyte.
+ */
+export function pathStep(text: string): string {
+  return text.length <= MAX_STEP ? text : `${text.slice(0, MAX_STEP / 2)}…(${text.length} chars)`;
+}
+
 function describe(node: XNode): string {
   if (node.name === TEXT) return `text ${JSON.stringify(node.text.slice(0, 40))}`;
   if (node.name === CDATA) return 'a CDATA section';
-  return `element <${node.name}>`;
+  return `element <${pathStep(node.name)}>`;
 }
 
 /** XML 1.0 2.3 white space; JavaScript's trim() also removes U+00A0, U+2028, ... which are data in XML. */
@@ -68,8 +80,9 @@ export function strayContent(node: XNode, at: string): void {
   throw errors.DMC_ERR_SYNCML_INVALID_CONTENT.create({ path: at, expected: 'child elements only', received: describe(node) });
 }
 
-export function unknownElement(name: string, at: string, allowed: readonly string[]): never {
-  throw errors.DMC_ERR_SYNCML_UNKNOWN_ELEMENT.create({ path: at, element: name, allowed: [...allowed] });
+/** `name` is not allowed under `parentAt`; the path names it (cut if long), `element` keeps it as received. */
+export function unknownElement(name: string, parentAt: string, allowed: readonly string[]): never {
+  throw errors.DMC_ERR_SYNCML_UNKNOWN_ELEMENT.create({ path: `${parentAt}/${pathStep(name)}`, element: name, allowed: [...allowed] });
 }
 
 export function duplicate(at: string, name: string): never {
@@ -130,13 +143,28 @@ export function emptyFlag(kids: XNode[], at: string, name: string): true {
   return true;
 }
 
-/** A `<Data>`'s content from its raw markup: text or embedded XML (see `readData`). */
+/**
+ * A `<Data>`'s content from its raw markup: text or embedded XML (see `readData`). The validator passed the whole
+ * message but does not look inside text, attribute values, comments or PIs, so markup (or a `>`, for `]]>`) in a
+ * Data is first checked against XML 1.0 here, where the error can name the Data (strict-xml.ts).
+ */
 export function dataValue(kids: XNode[], at: string): Data {
   const first = kids[0];
   const raw = first?.name === TEXT ? first.text : '';
   if (raw === '') return '';
-  if (raw.indexOf('<') === -1 && raw.indexOf('&') === -1) return raw;
-  return readData(raw, `${at}/Data`);
+  if (raw.indexOf('<') === -1 && raw.indexOf('>') === -1) {
+    // Plain text, the usual case: references are all there is to check, and decoding checks them.
+    return raw.indexOf('&') === -1 ? raw : decodeReferences(raw, `${at}/Data`);
+  }
+  const path = `${at}/Data`;
+  const bad = findViolation(raw, false);
+  if (bad !== undefined) dataFault(bad, path);
+  return readData(raw, path);
+}
+
+function dataFault(bad: Violation, path: string): never {
+  if (bad.reference !== undefined) throw errors.DMC_ERR_SYNCML_BAD_REFERENCE.create({ path, reference: bad.reference });
+  throw errors.DMC_ERR_SYNCML_MALFORMED_XML.create({ path, reason: `${bad.reason} (at character ${bad.offset + 1} of its content)` });
 }
 
 /** A `<Data>` that must be text (Alert, Status, Cred): embedded XML there is an error. */
@@ -166,7 +194,7 @@ export function parseMeta(kids: XNode[], parentAt: string): Meta {
         strayContent(kid, at);
         continue;
       }
-      unknownElement(name, `${at}/${name}`, META_CHILDREN);
+      unknownElement(name, at, META_CHILDREN);
     }
     const key = name as MetaKey;
     if (meta[key] !== undefined) duplicate(at, name);
@@ -193,7 +221,7 @@ export function parseLocation(kids: XNode[], parentAt: string, which: 'Target' |
     } else if (name === TEXT || name === CDATA) {
       strayContent(kid, at);
     } else {
-      unknownElement(name, `${at}/${name}`, LOCATION_CHILDREN);
+      unknownElement(name, at, LOCATION_CHILDREN);
     }
   }
   if (locUri === undefined) missing(at, 'LocURI');

@@ -2,23 +2,27 @@
  * parseSyncML: a device's SyncML DM 1.2 message (bytes or text) to the typed `SyncML`, or one `SyncMLError`.
  *
  * Order of checks, cheapest and most dangerous first, so hostile input never reaches the XML parser:
- * 1. size against `maxBytes` (before decoding), 2. strict UTF-8, 3. no `<!DOCTYPE` / `<!ENTITY` anywhere (no DTD
- * means no entity expansion and no external entities), 4. declared encoding, 5. characters XML 1.0 allows,
- * 6. well-formedness (fast-xml-parser's validator: its parser alone accepts mismatched and unclosed tags),
- * 7. the parse itself (order kept, values untouched), 8. the SyncML structure.
- * Steps 6 and 7 are one pass (fast-tree.ts) for the plain XML devices send; anything else, errors included, takes
- * the validator and the parser, whose messages are the ones users see.
+ * 1. size against `maxBytes` (before decoding), 2. strict UTF-8 (for a string: no lone surrogate), 3. no
+ * `<!DOCTYPE` / `<!ENTITY` anywhere (no DTD means no entity expansion and no external entities), 4. declared
+ * encoding, 5. characters XML 1.0 allows, 6. well-formedness (fast-xml-parser's validator: its parser alone accepts
+ * mismatched and unclosed tags), 7. the parse itself (order kept, values untouched), 8. the SyncML structure,
+ * 9. what XML 1.0 refuses inside text, attribute values, comments and PIs, which the validator does not check
+ * (strict-xml.ts; each Data's content is checked in step 8, so its errors can name the Data).
+ * Steps 6 and 7 are one pass (fast-tree.ts) for the plain XML devices send, which needs no step 9; anything else,
+ * errors included, takes the validator and the parser, whose messages are the ones users see.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { SyncMLError, errors } from './errors.js';
 import { fastTree } from './fast-tree.js';
 import { parseBody, parseCred } from './parse-body.js';
 import {
-  CDATA, TEXT, cdataNode, duplicate, elementNode, emptyFlag, leafText, missing, parseLocation, parseMeta, requiredText,
-  strayContent, textNode, unknownElement,
+  CDATA, TEXT, cdataNode, duplicate, elementNode, emptyFlag, leafText, missing, parseLocation, parseMeta, pathStep,
+  requiredText, strayContent, textNode, unknownElement,
 } from './parse-tree.js';
 import type { XNode } from './parse-tree.js';
+import { findViolation } from './strict-xml.js';
 import type { SyncHdr, SyncML } from './types.js';
+import { decodeReferences } from './xml-text.js';
 
 export interface ParseOptions {
   /** Largest message accepted, in bytes (UTF-8). Default `DEFAULT_MAX_BYTES`. */
@@ -49,8 +53,8 @@ const DECLARATION = /<!(DOCTYPE|ENTITY)/i;
 const XML_DECL_ENCODING = /^\s*<\?xml\s[^>]*?encoding\s*=\s*["']([^"']*)["']/;
 /** XML 1.0 2.2: C0 controls other than tab, LF and CR, and U+FFFE/U+FFFF are not characters. */
 const NON_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
-const ROOT_NAMESPACE = /<SyncML\b([^>]*)>/;
-const XMLNS = /\sxmlns\s*=\s*(["'])(.*?)\1/;
+/** One attribute of a start tag (sticky): white space, name, `=`, a quoted value (which may hold `>`). */
+const ATTRIBUTE = /[ \t\r\n]+([^\s=/>]+)[ \t\r\n]*=[ \t\r\n]*(?:"([^"]*)"|'([^']*)')/y;
 
 export function parseSyncML(input: string | Uint8Array, options?: ParseOptions): SyncML {
   const maxBytes = options?.maxBytes ?? DEFAULT_MAX_BYTES;
@@ -61,7 +65,14 @@ export function parseSyncML(input: string | Uint8Array, options?: ParseOptions):
   try {
     const text = decodeInput(input, maxBytes);
     checkText(text);
-    return readRoot(fastTree(text) ?? validatedTree(text), text);
+    const fast = fastTree(text);
+    if (fast !== undefined) return readRoot(fast, text);
+    const message = readRoot(validatedTree(text), text);
+    const bad = findViolation(text, true);
+    if (bad !== undefined) {
+      throw errors.DMC_ERR_SYNCML_MALFORMED_XML.create({ reason: bad.reason, ...lineAndColumn(text, bad.offset) });
+    }
+    return message;
   } catch (err) {
     if (err instanceof SyncMLError) throw err;
     // Never a crash: anything unforeseen in a device's bytes is still a SyncMLError the server can answer with 400.
@@ -75,6 +86,14 @@ function decodeInput(input: string | Uint8Array, maxBytes: number): string {
     if (input.length > maxBytes || (input.length * 3 > maxBytes && Buffer.byteLength(input, 'utf8') > maxBytes)) {
       throw errors.DMC_ERR_SYNCML_TOO_LARGE.create({ bytes: Buffer.byteLength(input, 'utf8'), maxBytes });
     }
+    // Bytes are checked by the decoder; a string can hold a surrogate without its partner, which is no character
+    // (XML 1.0 2.2) and has no UTF-8 form: refused with the same code as bytes that are not UTF-8.
+    if (!isWellFormed(input)) {
+      const charOffset = firstLoneSurrogate(input);
+      throw errors.DMC_ERR_SYNCML_INVALID_UTF8.create({
+        charOffset, codeUnit: input.charCodeAt(charOffset), ...lineAndColumn(input, charOffset),
+      });
+    }
     return input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   }
   if (!(input instanceof Uint8Array)) {
@@ -87,6 +106,28 @@ function decodeInput(input: string | Uint8Array, maxBytes: number): string {
     const byteOffset = firstInvalidUtf8(input);
     throw errors.DMC_ERR_SYNCML_INVALID_UTF8.create({ byteOffset, byte: input[byteOffset] ?? 0 });
   }
+}
+
+/**
+ * ES2024's String.prototype.isWellFormed (in Node 20; this project's `lib` stops at ES2023): native, and
+ * immediate for the one-byte strings ASCII messages are, so the hot path pays nothing for it.
+ */
+function isWellFormed(text: string): boolean {
+  return (text as string & { isWellFormed(): boolean }).isWellFormed();
+}
+
+/** Only on the error path: the first surrogate without its partner. */
+function firstLoneSurrogate(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xdc00 && c <= 0xdfff) return i;
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (!(next >= 0xdc00 && next <= 0xdfff)) return i;
+      i++;
+    }
+  }
+  return text.length;
 }
 
 /** Only on the error path: where the decoder gave up, for a message that points at the byte. */
@@ -160,6 +201,8 @@ export function validatedTree(text: string): XNode[] {
 /**
  * fast-xml-parser's `preserveOrder` tree (`{ <name>: children[] }`, `{ '#text': s }`, `{ '#cdata': [{ '#text': s }] }`)
  * as our nodes. Attributes are ignored by the parser, so each node has its name as its only key.
+ * Processing instructions (`{ '?target': ... }`, the XML declaration among them) are dropped: XML 1.0 2.6 allows
+ * them in content, and they carry no data (comments are dropped by the parser itself). fast-tree.ts keeps none either.
  */
 function fromParser(raw: unknown): XNode[] {
   if (!Array.isArray(raw)) return [];
@@ -172,6 +215,7 @@ function fromParser(raw: unknown): XNode[] {
     }
     const value = node[name];
     if (name === TEXT) nodes.push(textNode(String(value ?? '')));
+    else if (name.charCodeAt(0) === 0x3f /* ? */) continue;
     else if (name === CDATA) nodes.push(cdataNode(String((value as Record<string, unknown>[] | undefined)?.[0]?.[TEXT] ?? '')));
     else nodes.push(elementNode(name, fromParser(value)));
   }
@@ -196,11 +240,10 @@ function readRoot(tree: XNode[], text: string): SyncML {
   let root: XNode | undefined;
   for (const node of tree) {
     const name = node.name;
-    if (name.charCodeAt(0) === 0x3f /* ?xml and other PIs around the root */) continue;
     if (name === TEXT && /^[ \t\n\r]*$/.test(node.text)) continue;
     if (root !== undefined || name === TEXT || name === CDATA) {
       // The validator lets an element or text after the root through; a second document is not one message.
-      throw errors.DMC_ERR_SYNCML_MALFORMED_XML.create({ reason: `content after the root element: ${name === TEXT || name === CDATA ? 'text' : `<${name}>`}` });
+      throw errors.DMC_ERR_SYNCML_MALFORMED_XML.create({ reason: `content after the root element: ${name === TEXT || name === CDATA ? 'text' : `<${pathStep(name)}>`}` });
     }
     root = node;
   }
@@ -208,8 +251,7 @@ function readRoot(tree: XNode[], text: string): SyncML {
   const rootName = root.name;
   if (rootName !== 'SyncML') throw errors.DMC_ERR_SYNCML_WRONG_ROOT.create({ root: rootName });
   // Windows writes SYNCML:SYNCML1.2, the DTD syncml:syncml1.2: namespace names are compared without case here.
-  const attrs = ROOT_NAMESPACE.exec(text)?.[1] ?? '';
-  const namespace = XMLNS.exec(attrs)?.[2];
+  const namespace = rootNamespace(text);
   if (namespace !== undefined && namespace.toLowerCase() !== 'syncml:syncml1.2') {
     throw errors.DMC_ERR_SYNCML_WRONG_NAMESPACE.create({ namespace });
   }
@@ -226,12 +268,43 @@ function readRoot(tree: XNode[], text: string): SyncML {
     } else if (name === TEXT || name === CDATA) {
       strayContent(kid, 'SyncML');
     } else {
-      unknownElement(name, `SyncML/${name}`, ['SyncHdr', 'SyncBody']);
+      unknownElement(name, 'SyncML', ['SyncHdr', 'SyncBody']);
     }
   }
   if (hdr === undefined) missing('SyncML', 'SyncHdr');
   if (body === undefined) missing('SyncML', 'SyncBody');
   return { SyncHdr: hdr, SyncBody: body };
+}
+
+/**
+ * Where the root's start tag begins: after the prolog (XML 1.0 2.8: the declaration, comments, PIs and white space;
+ * a DOCTYPE was refused before). Not the first `<SyncML` of the text, which can be inside a comment or a PI.
+ */
+function rootStart(text: string): number {
+  let i = 0;
+  for (;;) {
+    const lt = text.indexOf('<', i);
+    if (lt === -1) return -1;
+    let close: number;
+    if (text.startsWith('<?', lt)) close = text.indexOf('?>', lt + 2);
+    else if (text.startsWith('<!--', lt)) close = text.indexOf('-->', lt + 4);
+    else return lt;
+    if (close === -1) return -1; // not closed: both readers refuse that before we get here
+    i = close + 2;
+  }
+}
+
+/** The root's default namespace (its `xmlns` attribute, references decoded), or undefined without one. */
+function rootNamespace(text: string): string | undefined {
+  const start = rootStart(text);
+  if (start === -1) return undefined;
+  ATTRIBUTE.lastIndex = start + '<SyncML'.length;
+  for (let m = ATTRIBUTE.exec(text); m !== null; m = ATTRIBUTE.exec(text)) {
+    if (m[1] !== 'xmlns') continue;
+    const value = m[2] ?? m[3] ?? '';
+    return value.indexOf('&') === -1 ? value : decodeReferences(value, 'SyncML/@xmlns');
+  }
+  return undefined;
 }
 
 const HDR_CHILDREN = ['VerDTD', 'VerProto', 'SessionID', 'MsgID', 'Target', 'Source', 'RespURI', 'NoResp', 'Cred', 'Meta'];
@@ -276,7 +349,7 @@ function parseHeader(kids: XNode[]): SyncHdr {
         strayContent(kid, at);
         break;
       default:
-        unknownElement(name, `${at}/${name}`, HDR_CHILDREN);
+        unknownElement(name, at, HDR_CHILDREN);
     }
   }
   // SyncML RepPro 1.2 SyncHdr: (VerDTD, VerProto, SessionID, MsgID, Target, Source, RespURI?, NoResp?, Cred?, Meta?)

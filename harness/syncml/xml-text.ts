@@ -77,6 +77,39 @@ export function escapeLeaf(value: string, at: string, name: string): string {
   return escaped.replace(EDGE_WHITESPACE, (run) => run.replace(/[ \t\n]/g, (c) => `&#${c.charCodeAt(0)};`));
 }
 
+/** Names longer than any valid reference are reported cut, not scanned to the end of a megabyte. */
+const MAX_REFERENCE = 12;
+
+/** The character `&name;` stands for: the 5 predefined entities and numeric references to XML characters. */
+function referenceChar(name: string): string | undefined {
+  switch (name) {
+    case 'amp': return '&';
+    case 'lt': return '<';
+    case 'gt': return '>';
+    case 'quot': return '"';
+    case 'apos': return "'";
+  }
+  const cp = /^#[0-9]+$/.test(name)
+    ? Number.parseInt(name.slice(1), 10)
+    : /^#x[0-9a-fA-F]+$/.test(name)
+      ? Number.parseInt(name.slice(2), 16)
+      : -1;
+  return isXmlChar(cp) ? String.fromCodePoint(cp) : undefined;
+}
+
+/** The index after the reference at `text[amp]` (an `&`), or undefined when it is not one allowed without a DTD. */
+export function referenceEnd(text: string, amp: number): number | undefined {
+  const semi = text.indexOf(';', amp + 1);
+  if (semi === -1 || semi - amp > MAX_REFERENCE) return undefined;
+  return referenceChar(text.slice(amp + 1, semi)) === undefined ? undefined : semi + 1;
+}
+
+/** How a refused reference at `amp` is shown: up to its `;`, or its first characters when it has none nearby. */
+export function badReference(text: string, amp: number): string {
+  const semi = text.indexOf(';', amp + 1);
+  return semi === -1 || semi - amp > MAX_REFERENCE ? text.slice(amp, amp + MAX_REFERENCE) : text.slice(amp, semi + 1);
+}
+
 /** Decodes the 5 predefined entities and numeric character references; anything else is an error at `path`. */
 export function decodeReferences(text: string, path: string): string {
   let amp = text.indexOf('&');
@@ -85,29 +118,9 @@ export function decodeReferences(text: string, path: string): string {
   let last = 0;
   while (amp !== -1) {
     const semi = text.indexOf(';', amp + 1);
-    // Names longer than any valid reference are reported cut, not scanned to the end of a megabyte.
-    if (semi === -1 || semi - amp > 12) {
-      throw errors.DMC_ERR_SYNCML_BAD_REFERENCE.create({ path, reference: text.slice(amp, amp + 12) });
-    }
-    const name = text.slice(amp + 1, semi);
-    let ch: string | undefined;
-    switch (name) {
-      case 'amp': ch = '&'; break;
-      case 'lt': ch = '<'; break;
-      case 'gt': ch = '>'; break;
-      case 'quot': ch = '"'; break;
-      case 'apos': ch = "'"; break;
-      default: {
-        const cp = /^#[0-9]+$/.test(name)
-          ? Number.parseInt(name.slice(1), 10)
-          : /^#x[0-9a-fA-F]+$/.test(name)
-            ? Number.parseInt(name.slice(2), 16)
-            : -1;
-        if (isXmlChar(cp)) ch = String.fromCodePoint(cp);
-      }
-    }
+    const ch = semi === -1 || semi - amp > MAX_REFERENCE ? undefined : referenceChar(text.slice(amp + 1, semi));
     if (ch === undefined) {
-      throw errors.DMC_ERR_SYNCML_BAD_REFERENCE.create({ path, reference: text.slice(amp, semi + 1) });
+      throw errors.DMC_ERR_SYNCML_BAD_REFERENCE.create({ path, reference: badReference(text, amp) });
     }
     out += text.slice(last, amp) + ch;
     last = semi + 1;
@@ -128,7 +141,8 @@ function closing(raw: string, marker: string, from: number, path: string): numbe
 const WHITESPACE_ONLY = /^[ \t\n\r]*$/;
 
 /**
- * Reads the raw content of a `<Data>` element (already checked well-formed by the validator).
+ * Reads the raw content of a `<Data>` element (already checked well-formed by the validator, and against what it
+ * misses by strict-xml.ts when it holds markup).
  * - Any child element makes it embedded XML: `{ xml }`, the markup verbatim without surrounding whitespace.
  * - Otherwise it is text: references decoded, CDATA sections taken literally, comments and PIs dropped. Text is not
  *   trimmed (a value may start with a space), except that whitespace around CDATA sections is indentation when the
