@@ -8,6 +8,7 @@
 import { buildCommandXml } from '../../syncml/index.js';
 import type { Command, CommandDraft, Item, NestedCommand } from '../../syncml/types.js';
 import type { QueuedCommand } from './draft-schema.js';
+import { surelyBuildableDraft } from './draft-check.js';
 
 export interface StatusValue {
   /** Status.Data as sent, e.g. "200". */
@@ -164,6 +165,11 @@ export function unansweredResult(entry: QueuedCommand, sessionId: string): Comma
  * command that cannot be built would fail every later reply of its device. Built once with placeholder CmdIDs.
  */
 export function draftBuildProblem(draft: CommandDraft): { path: string; problem: string } | undefined {
+  return surelyBuildableDraft(draft) ? undefined : buildProblemByBuilding(draft);
+}
+
+/** draftBuildProblem without the quick yes: the builder itself decides (draft-check.test.ts compares the two). */
+export function buildProblemByBuilding(draft: CommandDraft): { path: string; problem: string } | undefined {
   let next = 0;
   try {
     buildCommandXml(materialize(draft, undefined, '1', '', () => String(++next)).command as Command);
