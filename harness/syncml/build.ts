@@ -6,9 +6,8 @@
  * Hand-written string building: every value goes through `escapeText`, so text can never break the markup, and
  * embedded XML Data is checked well-formed before it is written verbatim. This is the only place SyncML text is made.
  */
-import { XMLValidator } from 'fast-xml-parser';
 import { errors } from './errors.js';
-import { findViolation } from './strict-xml.js';
+import { embeddedXmlFault } from './strict-xml.js';
 import type {
   Add, Alert, Atomic, Chal, Command, Cred, Data, Delete, Exec, Get, Item, LocationElement, Meta, Replace, Results, Sequence, Status,
   SyncHdr, SyncML,
@@ -123,12 +122,10 @@ function data(value: Data, at: string): string {
   }
   // Written verbatim, so it must be well-formed on its own and carry no DTD (the peer refuses those, as we do), and
   // pass what our own parser checks beyond the validator (strict-xml.ts), or we would send what we refuse.
-  const check = XMLValidator.validate(`<Data>${value.xml}</Data>`);
-  if (check !== true || /<!(DOCTYPE|ENTITY)/i.test(value.xml)) {
-    invalid(`${at}/Data`, `embedded XML must be well-formed element content${check === true ? ' without a DTD' : ` (${check.err.msg})`}`, value.xml);
+  const fault = embeddedXmlFault(value.xml);
+  if (fault !== undefined || /<!(DOCTYPE|ENTITY)/i.test(value.xml)) {
+    invalid(`${at}/Data`, `embedded XML must be well-formed element content${fault === undefined ? ' without a DTD' : ` (${fault})`}`, value.xml);
   }
-  const bad = findViolation(value.xml, false);
-  if (bad !== undefined) invalid(`${at}/Data`, `embedded XML must be well-formed element content (${bad.reason})`, value.xml);
   // Markup is not escaped, but its characters must still be ones XML can carry: escapeText throws for the others.
   escapeText(value.xml, at, 'Data');
   return '<Data>' + value.xml + '</Data>';

@@ -16,6 +16,7 @@
  * Every search is bounded by the construct it is in, or remembered across constructs, so hostile input costs
  * linear time: an unbounded indexOf per text segment or per attribute would make a 1 MiB message quadratic.
  */
+import { XMLValidator } from 'fast-xml-parser';
 import { badReference, referenceEnd } from './xml-text.js';
 
 export interface Violation {
@@ -150,4 +151,14 @@ export function findViolation(text: string, isDocument: boolean): Violation | un
     i = next;
   }
   return undefined;
+}
+
+/**
+ * Why `markup` is not well-formed element content, or undefined: fast-xml-parser's validator for the tags, then
+ * what XML 1.0 refuses and it lets through, so embedded XML we accept or write is XML our parser reads back.
+ */
+export function embeddedXmlFault(markup: string): string | undefined {
+  const check = XMLValidator.validate(`<Data>${markup}</Data>`);
+  if (check !== true) return check.err.msg;
+  return findViolation(markup, false)?.reason;
 }

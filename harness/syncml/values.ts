@@ -12,9 +12,8 @@
  * | node   | string[]         | an interior node's child names, `/`-separated (a Get on an interior node) |
  * | null   | null             | no Data or empty Data |
  */
-import { XMLValidator } from 'fast-xml-parser';
 import { errors } from './errors.js';
-import { findViolation } from './strict-xml.js';
+import { embeddedXmlFault } from './strict-xml.js';
 import type { Data } from './types.js';
 
 export interface ValueByFormat {
@@ -34,16 +33,6 @@ const INT_MIN = -2147483648;
 const INT_MAX = 2147483647;
 const INT_EXPECTED = 'a decimal integer from -2147483648 to 2147483647';
 const B64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-/**
- * Why `markup` is not well-formed element content, or undefined: fast-xml-parser's validator for the tags, then
- * what XML 1.0 refuses and it lets through (strict-xml.ts), so a value we accept is one our parser reads back.
- */
-function xmlFault(markup: string): string | undefined {
-  const check = XMLValidator.validate(`<Data>${markup}</Data>`);
-  if (check !== true) return check.err.msg;
-  return findViolation(markup, false)?.reason;
-}
 
 function isFormat(format: string): format is MetaFormat {
   return (META_FORMATS as readonly string[]).includes(format);
@@ -88,7 +77,7 @@ export function decodeValue(format: string, data: Data | undefined): ValueByForm
       return new Uint8Array(Buffer.from(compact, 'base64'));
     }
     case 'xml': {
-      const fault = xmlFault(text);
+      const fault = embeddedXmlFault(text);
       if (fault !== undefined) bad(format, text, `well-formed XML (${fault})`);
       return text;
     }
@@ -124,7 +113,7 @@ export function encodeValue(format: string, value: unknown): Data {
       return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
     case 'xml': {
       if (typeof value !== 'string') bad(format, value, 'a string of XML markup');
-      const fault = xmlFault(value);
+      const fault = embeddedXmlFault(value);
       if (fault !== undefined || /<!(DOCTYPE|ENTITY)/i.test(value)) {
         bad(format, value, `well-formed XML without a DTD${fault === undefined ? '' : ` (${fault})`}`);
       }
