@@ -373,13 +373,38 @@ async function measure(server: ServerProcess, devices: number, sessions: number,
   };
 }
 
+/** The management URL as Windows calls it. */
+function sessionUrl(managementUrl: string): string {
+  return `${managementUrl}?mode=Maintenance&Platform=WoA`;
+}
+
+/** One real OMA-DM session of `device`: its opening, the server's reply, its answers, the server's closing reply. */
+async function realSession(
+  url: string, tls: { ca: string; agent: Agent }, device: EnrolledDevice, sessionId: string, managementUrl: string,
+): Promise<{ bodies: [string, string]; replies: [string, string] }> {
+  const bodyOne = buildSyncML(opening(device.deviceId, sessionId, managementUrl));
+  const first = await post(url, bodyOne, SYNCML, tls);
+  if (first.status !== 200) throw new Error(`${device.deviceId}: HTTP ${first.status} ${first.body.slice(0, 200)}`);
+  const bodyTwo = buildSyncML(answers(parseSyncML(first.body), device.deviceId, managementUrl));
+  const second = await post(url, bodyTwo, SYNCML, tls);
+  if (second.status !== 200) throw new Error(`${device.deviceId}: HTTP ${second.status} ${second.body.slice(0, 200)}`);
+  return { bodies: [bodyOne, bodyTwo], replies: [first.body, second.body] };
+}
+
+/** Throws unless the script's sync() settled with every command answered. */
+function checkSettled(deviceId: string, outcome: Extract<FromServer, { type: 'settled' }>): void {
+  if (outcome.error !== undefined || outcome.count !== COMMANDS_PER_SESSION) {
+    throw new Error(`${deviceId}: ${outcome.error ?? `${outcome.count} results`}`);
+  }
+}
+
 /** Runs one server kind against the enrolled devices: queue (IPC, untimed), two HTTPS messages (timed), settle. */
 async function drive(
   kind: Kind, dataDir: string, enrolled: EnrolledDevice[], sessionsPerDevice: number, bodies?: [string, string], codeRoot?: string, repliesFile?: string,
 ): Promise<Figures> {
   const { server, ready } = await ServerProcess.start(kind, dataDir, codeRoot, repliesFile);
   const agents = enrolled.map((d) => new Agent({ keepAlive: true, maxSockets: 1, ca: ready.caPem, cert: d.certPem, key: d.keyPem }));
-  const url = `${ready.managementUrl}?mode=Maintenance&Platform=WoA`;
+  const url = sessionUrl(ready.managementUrl);
   try {
     return await measure(server, enrolled.length, sessionsPerDevice, async (d, s) => {
       const device = enrolled[d]!;
@@ -389,15 +414,9 @@ async function drive(
         await post(url, bodies[0], SYNCML, tls);
         await post(url, bodies[1], SYNCML, tls);
       } else {
-        const first = await post(url, buildSyncML(opening(device.deviceId, String(s + 1), ready.managementUrl)), SYNCML, tls);
-        if (first.status !== 200) throw new Error(`${device.deviceId}: HTTP ${first.status} ${first.body.slice(0, 200)}`);
-        const second = await post(url, buildSyncML(answers(parseSyncML(first.body), device.deviceId, ready.managementUrl)), SYNCML, tls);
-        if (second.status !== 200) throw new Error(`${device.deviceId}: HTTP ${second.status} ${second.body.slice(0, 200)}`);
+        await realSession(url, tls, device, String(s + 1), ready.managementUrl);
       }
-      const outcome = await settled;
-      if (outcome.error !== undefined || outcome.count !== COMMANDS_PER_SESSION) {
-        throw new Error(`${device.deviceId}: ${outcome.error ?? `${outcome.count} results`}`);
-      }
+      checkSettled(device.deviceId, await settled);
     });
   } finally {
     for (const agent of agents) agent.destroy();
@@ -413,19 +432,12 @@ async function captureSession(dataDir: string, device: EnrolledDevice): Promise<
   const { server, ready } = await ServerProcess.start('harness', dataDir);
   const agent = new Agent({ keepAlive: true, maxSockets: 1, ca: ready.caPem, cert: device.certPem, key: device.keyPem });
   try {
-    const url = `${ready.managementUrl}?mode=Maintenance&Platform=WoA`;
-    const tls = { ca: ready.caPem, agent };
     const { settled } = await server.sync(device.deviceId);
-    const bodyOne = buildSyncML(opening(device.deviceId, '1', ready.managementUrl));
-    const first = await post(url, bodyOne, SYNCML, tls);
-    const bodyTwo = buildSyncML(answers(parseSyncML(first.body), device.deviceId, ready.managementUrl));
-    const second = await post(url, bodyTwo, SYNCML, tls);
-    const outcome = await settled;
-    if (first.status !== 200 || second.status !== 200 || outcome.count !== COMMANDS_PER_SESSION) {
-      throw new Error(`capturing a session failed: HTTP ${first.status}, ${second.status}, ${outcome.error ?? `${outcome.count} results`}`);
-    }
+    const session = await realSession(sessionUrl(ready.managementUrl), { ca: ready.caPem, agent }, device, '1', ready.managementUrl);
+    checkSettled(device.deviceId, await settled);
+    const [bodyOne, bodyTwo] = session.bodies;
     if (!bodyOne.includes(FIRST_MSG_ID) || bodyTwo.includes(FIRST_MSG_ID)) throw new Error('the captured messages do not tell their MsgID apart');
-    return { bodies: [bodyOne, bodyTwo], replies: [first.body, second.body] };
+    return session;
   } finally {
     agent.destroy();
     await server.stop();
