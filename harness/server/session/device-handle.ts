@@ -95,8 +95,7 @@ export class DeviceHandle {
       first = { error };
       // Closing keeps the queue for the next run; the engine settles every waiter itself.
       if (this.access.closed()) return;
-      const queued = new Set(state.file.queue.map((e) => e.ticket));
-      const unsent = entries.filter((e) => queued.has(e.ticket));
+      const unsent = this.stillQueued(entries);
       const waiters = unsent.map((e) => state.waiters.get(e.ticket));
       // withdraw() drops them from the queue at once (the write follows); a failed write is the store's to retry.
       this.access.withdraw(unsent.map((e) => e.ticket)).catch(() => undefined);
@@ -108,15 +107,20 @@ export class DeviceHandle {
     return settled.map((s) => (s as PromiseFulfilledResult<CommandResult>).value);
   }
 
+  /** Those of `entries` that never left the queue (not delivered to the device): the ones a sync can withdraw. */
+  private stillQueued(entries: QueuedCommand[]): QueuedCommand[] {
+    const queued = new Set(this.access.state.file.queue.map((e) => e.ticket));
+    return entries.filter((e) => queued.has(e.ticket));
+  }
+
   private async timeOut(entries: QueuedCommand[], timeoutMs: number): Promise<DmcError> {
     const { state } = this.access;
     const pending = entries.filter((e) => state.waiters.has(e.ticket));
     const last = state.lastSession();
-    const queued = new Set(state.file.queue.map((e) => e.ticket));
     // Commands that never left the queue are withdrawn: nobody waits for them any more. Delivered ones stay
     // tracked; their results still reach the `commandSettled` event. A failed write still times the sync out: the
     // store keeps the device marked and close() (flush) writes its queue again.
-    await this.access.withdraw(pending.filter((e) => queued.has(e.ticket)).map((e) => e.ticket)).catch(() => undefined);
+    await this.access.withdraw(this.stillQueued(pending).map((e) => e.ticket)).catch(() => undefined);
     for (const entry of pending) state.waiters.delete(entry.ticket);
     return errors.DMC_ERR_SESSION_SYNC_TIMEOUT.create({
       deviceId: state.deviceId,
