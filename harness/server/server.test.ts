@@ -169,8 +169,8 @@ describe('MDM server over HTTPS', () => {
     const signed = await post(url(), body, { ...SYNCML, 'mdm-signature': signature }, asDevice(carol));
     assert.equal(signed.status, 200);
     await server.transcripts.flush();
-    const lines = (await readFile(join(dataDir, 'transcripts', CAROL, '60.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(lines.map((l: { errorCode?: string; response: { status: number } }) => [l.response.status, l.errorCode]), [
+    const lines = (await readFile(join(dataDir, 'transcripts', CAROL, 'management.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { sessionId: string; errorCode?: string; response: { status: number } });
+    assert.deepEqual(lines.filter((l) => l.sessionId === '60').map((l) => [l.response.status, l.errorCode]), [
       [403, 'DMC_ERR_SERVER_SIGNATURE_MISSING'],
       [200, undefined],
     ]);
@@ -220,15 +220,15 @@ describe('MDM server over HTTPS', () => {
     assert.ok(server.enrollments.get(alice.deviceId)?.unenrolledAt, 'the enrollment records when the device left');
   });
 
-  it('writes redacted transcripts per device and session', async () => {
+  it('writes redacted transcripts per device, each line naming its session', async () => {
     await server.transcripts.flush();
     const bobDir = join(dataDir, 'transcripts', bob.deviceId);
     const files = (await readdir(bobDir)).sort();
-    assert.ok(files.includes('enrollment.jsonl'));
-    assert.ok(files.includes('10.jsonl'));
+    assert.deepEqual(files, ['enrollment.jsonl', 'management.jsonl']);
     const all = (await Promise.all(files.map((f) => readFile(join(bobDir, f), 'utf8')))).join('');
-    const lines = all.trim().split('\n').map((l) => JSON.parse(l) as { request: { body: string }; response: { body: string } });
+    const lines = all.trim().split('\n').map((l) => JSON.parse(l) as { sessionId?: string; request: { body: string }; response: { body: string } });
     assert.ok(lines.length >= 4);
+    assert.ok(lines.some((l) => l.sessionId === '10'), 'session 10 is in the management transcript');
     assert.ok(!all.includes('S3cret!pw'), 'the UsernameToken password never reaches a transcript');
     assert.ok(!all.includes(bob.digest.secret), 'AAUTHSECRET never reaches a transcript');
     const digestLine = lines.find((l) => l.request.body.includes('<Cred>'));

@@ -6,11 +6,11 @@ import { describe, it } from 'node:test';
 import type { ExchangeRecord } from '../enrollment/index.js';
 import { TranscriptWriter } from './transcript.js';
 
-function exchange(deviceId: string, sessionId: string, body: string): ExchangeRecord {
+function exchange(deviceId: string | undefined, sessionId: string, body: string, endpoint = 'management'): ExchangeRecord {
   return {
     at: new Date(0).toISOString(),
     durationMs: 1,
-    endpoint: 'management',
+    endpoint,
     deviceId,
     sessionId,
     method: 'POST',
@@ -22,12 +22,15 @@ function exchange(deviceId: string, sessionId: string, body: string): ExchangeRe
   };
 }
 
-const bodiesOf = async (path: string) =>
-  (await readFile(path, 'utf8')).trim().split('\n').map((line) => (JSON.parse(line) as ExchangeRecord).response.body);
+const recordsOf = async (path: string) => (await readFile(path, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as ExchangeRecord);
+const bodiesOf = async (path: string) => (await recordsOf(path)).map((record) => record.response.body);
+/** The response bodies of one session's lines, in file order. */
+const sessionBodies = async (path: string, sessionId: string) =>
+  (await recordsOf(path)).filter((record) => record.sessionId === sessionId).map((record) => record.response.body);
 
 describe('transcript writer', () => {
-  // Many devices and sessions interleaved: no line may be lost, reordered or land in another session's file, and
-  // credentials never reach the disk.
+  // Many devices and sessions interleaved: no line may be lost, reordered, land in another device's file or lose its
+  // session, and credentials never reach the disk.
   it('keeps every exchange of every device and session, in order, redacted', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'dmc-transcript-'));
     try {
@@ -46,12 +49,16 @@ describe('transcript writer', () => {
       await writer.flush();
       assert.equal(writer.failures, 0);
       for (const device of devices) {
-        assert.deepEqual((await readdir(join(writer.dir, device))).sort(), ['s1.jsonl', 's2.jsonl']);
-        assert.deepEqual(await bodiesOf(writer.pathFor(device, 's1')), [1, 2, 3].map((m) => `${device}-s1-${m}`));
+        // One file per device for all its sessions: a new file per session cost a file creation each (transcript.ts).
+        assert.deepEqual(await readdir(writer.folderOf(device)), ['management.jsonl']);
+        const path = writer.pathFor(device, 'management');
+        const s1 = [1, 2, 3].map((m) => `${device}-s1-${m}`);
         const s2 = [1, 2, 3].map((m) => `${device}-s2-${m}`);
-        assert.deepEqual(await bodiesOf(writer.pathFor(device, 's2')), device === 'dev0' ? [...s2, 'dev0-s2-4'] : s2);
+        assert.deepEqual(await sessionBodies(path, 's1'), s1);
+        assert.deepEqual(await sessionBodies(path, 's2'), device === 'dev0' ? [...s2, 'dev0-s2-4'] : s2);
+        assert.deepEqual(await bodiesOf(path), device === 'dev0' ? [...s1, ...s2, 'dev0-s2-4'] : [...s1, ...s2]);
       }
-      const text = await readFile(writer.pathFor('dev7', 's1'), 'utf8');
+      const text = await readFile(writer.pathFor('dev7', 'management'), 'utf8');
       assert.ok(!text.includes('-secret') && !text.includes('eDp5'), 'credentials are redacted');
     } finally {
       await rm(dataDir, { recursive: true, force: true });
@@ -70,7 +77,25 @@ describe('transcript writer', () => {
       await rm(join(dataDir, 'transcripts'));
       writer.record(exchange('dev1', 's1', 'kept'));
       assert.equal(writer.failures, 2);
-      assert.deepEqual(await bodiesOf(writer.pathFor('dev1', 's1')), ['kept']);
+      assert.deepEqual(await bodiesOf(writer.pathFor('dev1', 'management')), ['kept']);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps enrollment apart from management, and exchanges that name no device in the unidentified folder', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'dmc-transcript-'));
+    try {
+      const writer = new TranscriptWriter(dataDir);
+      for (const endpoint of ['discovery', 'policy', 'enrollment']) writer.record(exchange(undefined, 'enrollment', `anon-${endpoint}`, endpoint));
+      writer.record(exchange(undefined, 'management', 'anon-refused'));
+      writer.record(exchange('dev1', 'enrollment', 'dev1-enroll', 'enrollment'));
+      writer.record(exchange('dev1', '1', 'dev1-session'));
+      assert.deepEqual((await readdir(writer.dir)).sort(), ['dev1', 'unidentified']);
+      assert.deepEqual(await bodiesOf(writer.pathFor(undefined, 'policy')), ['anon-discovery', 'anon-policy', 'anon-enrollment']);
+      assert.deepEqual(await bodiesOf(writer.pathFor(undefined, 'management')), ['anon-refused']);
+      assert.deepEqual(await bodiesOf(join(writer.folderOf('dev1'), 'enrollment.jsonl')), ['dev1-enroll']);
+      assert.deepEqual(await bodiesOf(join(writer.folderOf('dev1'), 'management.jsonl')), ['dev1-session']);
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }

@@ -10,7 +10,7 @@
  * (DMC-SIGN-012) runs in its test, after the plan.
  */
 import { readdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { prepare, type CommandResult, type ConformanceMdm, type ConformanceDevice } from '../../fixtures/conformance.js';
 
@@ -36,7 +36,7 @@ export type Exchange = z.infer<typeof exchangeLine>;
  */
 async function exchangesSince(mdm: ConformanceMdm, device: ConformanceDevice, since: string): Promise<Exchange[]> {
   await mdm.transcripts.flush();
-  const dir = dirname(mdm.transcripts.pathFor(device.deviceId, 'any'));
+  const dir = mdm.transcripts.folderOf(device.deviceId);
   const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.jsonl'));
   const all: Exchange[] = [];
   for (const file of files) {
