@@ -1,15 +1,15 @@
 /**
  * The queue file's atomic replace that recycles inodes (recycling-replace.ts): every write lands whole, the live
  * file is never written in place (a hard link taken to it before a write still reads the old text after), the
- * previous inode is reused instead of a new file being created, a spare found on disk is used only when nothing
- * else names it, and a symbolic link in a spare's place is never followed.
+ * previous inode is reused instead of a new file being created, by any file of the folder, a spare found on disk
+ * is used only when nothing else names it, and a symbolic link in a spare's place is never followed.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { link, mkdir, mkdtemp, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RecyclingReplace, spareNames } from './recycling-replace.js';
+import { RecyclingReplace } from './recycling-replace.js';
 
 async function withDir(body: (dir: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'dmc-recycle-'));
@@ -18,6 +18,15 @@ async function withDir(body: (dir: string) => Promise<void>): Promise<void> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The spare files of a folder, with their link counts (a spare that is not a live file's second name has 1). */
+async function sparesIn(dir: string): Promise<Array<{ name: string; ino: number; nlink: number }>> {
+  const names = (await readdir(dir)).filter((name) => name.endsWith('.tmp')).sort();
+  return Promise.all(names.map(async (name) => {
+    const { ino, nlink } = await stat(join(dir, name));
+    return { name, ino, nlink };
+  }));
 }
 
 test('each write replaces the file whole, never in place, and reuses the inode of the version before last', async () => {
@@ -43,43 +52,67 @@ test('each write replaces the file whole, never in place, and reuses the inode o
   });
 });
 
+test('the files of a folder share their spares: a new file costs one file creation, not two', async () => {
+  await withDir(async (dir) => {
+    const writer = new RecyclingReplace();
+    const files = Array.from({ length: 100 }, (_, i) => join(dir, `device-${i}.json`));
+    // As the server writes them: every device's first write (its commands queued), then every second (its session ended).
+    for (const wave of [1, 2, 3]) {
+      for (const file of files) writer.write(file, `${file} wave ${wave}\n`);
+    }
+    for (const file of files) assert.equal(await readFile(file, 'utf8'), `${file} wave 3\n`);
+    // 100 first writes create; the first second write creates, and every later write takes the inode the write
+    // before it gave back.
+    assert.deepEqual(writer.counts, { kept: 199, adopted: 0, created: 101 });
+    const spares = await sparesIn(dir);
+    assert.equal(spares.length, 1);
+    assert.equal(spares[0]!.nlink, 1, 'the spare is no live file\'s second name');
+  });
+});
+
 test('after a restart the spare on disk is verified and reused, and cut to the new length', async () => {
   await withDir(async (dir) => {
     const live = join(dir, 'device.json');
     const before = new RecyclingReplace();
     before.write(live, `long ${'y'.repeat(5000)}\n`);
     before.write(live, 'short\n');
-    const spareInode = (await stat(spareNames(live)[1])).ino;
+    const [spare] = await sparesIn(dir);
 
     const after = new RecyclingReplace();
     after.write(live, 'after the restart\n');
     assert.equal(await readFile(live, 'utf8'), 'after the restart\n');
-    assert.equal((await stat(live)).ino, spareInode, 'the spare was not the inode written');
+    assert.equal((await stat(live)).ino, spare!.ino, 'the spare was not the inode written');
     assert.deepEqual(after.counts, { kept: 0, adopted: 1, created: 0 });
   });
 });
 
-test('a spare left by a crash as a second name of the live file is not written: the live text survives until the rename', async () => {
-  await withDir(async (dir) => {
-    const live = join(dir, 'device.json');
-    await writeFile(live, 'before the crash\n');
-    const [s0, s1] = spareNames(live);
-    // A crash between "link" and "rename" leaves both spare names: one a link to the live inode, one a stale copy.
-    await link(live, s0);
-    await writeFile(s1, 'stale spare, longer than what comes next\n');
-    const keep = join(dir, 'keep');
-    await link(live, keep);
+for (const [scheme, names] of [['this', ['.spare-0.tmp', '.spare-1.tmp']], ['the earlier per-file', ['device.json.spare0.tmp', 'device.json.spare1.tmp']]] as const) {
+  test(`a spare left by a crash as a second name of the live file is not written: the live text survives (${scheme} scheme's names)`, async () => {
+    await withDir(async (dir) => {
+      const live = join(dir, 'device.json');
+      await writeFile(live, 'before the crash\n');
+      // A crash between "link" and "rename" leaves two spares: one a link to the live inode (tried first: names are
+      // taken from the end of their sorted list), one a stale copy.
+      await writeFile(join(dir, names[0]), 'stale spare, longer than what comes next\n');
+      await link(live, join(dir, names[1]));
+      const keep = join(dir, 'keep');
+      await link(live, keep);
 
-    const writer = new RecyclingReplace();
-    writer.write(live, 'after the restart\n');
-    assert.equal(await readFile(live, 'utf8'), 'after the restart\n');
-    assert.equal(await readFile(keep, 'utf8'), 'before the crash\n', 'the old live inode was written in place');
-    // The old live inode is the spare now (no longer live), and the next write reuses it.
-    writer.write(live, 'and again\n');
-    assert.equal(await readFile(live, 'utf8'), 'and again\n');
-    assert.deepEqual(writer.counts, { kept: 1, adopted: 1, created: 0 });
+      const writer = new RecyclingReplace();
+      writer.write(live, 'after the restart\n');
+      assert.equal(await readFile(live, 'utf8'), 'after the restart\n');
+      assert.equal(await readFile(keep, 'utf8'), 'before the crash\n', 'the old live inode was written in place');
+      // The old live inode is the spare now (no longer live), and the next write reuses it.
+      writer.write(live, 'and again\n');
+      assert.equal(await readFile(live, 'utf8'), 'and again\n');
+      assert.deepEqual(writer.counts, { kept: 1, adopted: 1, created: 0 });
+      // Both names the crash left are gone; the one spare left is named by nothing else.
+      const spares = await sparesIn(dir);
+      assert.deepEqual(spares.map((s) => s.nlink), [1]);
+      assert.ok(!spares.some((s) => (names as readonly string[]).includes(s.name)), spares.map((s) => s.name).join(', '));
+    });
   });
-});
+}
 
 test('a symbolic link in a spare\'s place is removed, never followed', async () => {
   await withDir(async (dir) => {
@@ -87,13 +120,13 @@ test('a symbolic link in a spare\'s place is removed, never followed', async () 
     const outside = join(dir, 'elsewhere.txt');
     await writeFile(outside, 'not ours\n');
     await writeFile(live, 'live\n');
-    await symlink(outside, spareNames(live)[0]);
+    await symlink(outside, join(dir, '.spare-0.tmp'));
 
     const writer = new RecyclingReplace();
     writer.write(live, 'new\n');
     assert.equal(await readFile(live, 'utf8'), 'new\n');
     assert.equal(await readFile(outside, 'utf8'), 'not ours\n');
-    await assert.rejects(readlink(spareNames(live)[0]), { code: 'ENOENT' });
+    await assert.rejects(readlink(join(dir, '.spare-0.tmp')), { code: 'ENOENT' });
     assert.deepEqual(writer.counts, { kept: 0, adopted: 0, created: 1 });
   });
 });

@@ -3,7 +3,7 @@
  * new inode on every write, done with synchronous calls.
  *
  * Why no new inode: creating a file is by far the dearest step of a write-then-rename. On the ext4 root of these
- * 2-core VMs (CI and a lab's nightly runner alike) it costs 13 to 680 us of CPU, swinging within minutes, where
+ * 2-core VMs (CI and a lab's nightly runner alike) it costs 13 to 850 us of CPU, swinging within minutes, where
  * rewriting a file that exists costs about 12 to 60 us, a hard link about 15 to 30 and a rename about 10 to 50.
  * The queue file is replaced after messages of every session (issue #13, benchmarks/server.bench.ts).
  *
@@ -13,96 +13,177 @@
  * to 60 us done synchronously (a loop of 1,000 on this VM). The event loop waits for the system calls instead,
  * tens of microseconds on a local disk. So the data folder belongs on a local file system (`dmc server --help`).
  *
- * How: the live file's previous inode becomes the next write's temporary file. Per live path `L` there are two
- * spare names, `S0` and `S1`; after every write one of them names an inode that nobody else holds:
- * 1. rewrite that spare with the new text from its start (cut to length only when the new text is shorter);
- * 2. hard-link the live inode `L` to the other spare name, so the rename does not free it;
- * 3. rename the spare over `L`: the atomic step, exactly as with a fresh temporary file.
- * The other name is now the spare. Readers see the old text or the new text, never a mix, as before.
+ * How: the previous inode of a live file becomes a spare, and any write in the same folder may take a spare as its
+ * temporary file. Spares are named `.spare-<n>.tmp` in the folder of the files they serve. A write of live path `L`:
+ * 1. takes a spare (or creates one when none is free) and rewrites it with the new text from its start (cut to
+ *    length only when the new text is shorter);
+ * 2. hard-links `L` to a fresh spare name, so the rename does not free the old inode;
+ * 3. renames the taken spare over `L`: the atomic step, exactly as with a fresh temporary file.
+ * The fresh name now holds the old inode alone and joins the folder's free spares. Readers see the old text or the
+ * new text, never a mix.
  *
- * The one hazard is writing into a spare that is still a second name of the live file: a crash between steps 2
- * and 3 leaves one. So a spare found on disk (the first write of a path in a process, or any write after a failed
- * step) is used only when it is a regular file with a link count of 1, opened without following symbolic links;
- * otherwise `S0` is created exclusively, after removing the name in the way (removing a name never touches the
- * live file's data). Writes to one path cannot overlap: each runs to its end before the call returns.
+ * Why shared by the folder, not kept per file: a file's first write has no previous inode to give back, so with a
+ * spare per file every file created two inodes (its first write and its second); shared, the second write takes
+ * the inode another file's write just gave back, and a new device costs one file creation, not two (100 devices
+ * of one session each: 101 creations instead of 200).
+ *
+ * The one hazard is writing into a spare that is still a second name of a live file: a crash between steps 2 and 3
+ * leaves one. So a spare found on disk (the folder's names, read once per process, or a spare whose write failed)
+ * is used only when it is a regular file with a link count of 1, opened without following symbolic links; one that
+ * is not is removed (removing a name never touches a live file's data). Writes cannot overlap: each runs to its end
+ * before the call returns.
  */
-import { closeSync, constants, fstatSync, ftruncateSync, linkSync, openSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, linkSync, openSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
-/** The names a spare of `livePath` may have: never `.json`, so QueueStore.loadAll never reads them. */
-export function spareNames(livePath: string): [string, string] {
-  return [`${livePath}.spare0.tmp`, `${livePath}.spare1.tmp`];
-}
-
-/** A spare inode only we hold: which name it has, and how many bytes it holds (it is cut only when longer). */
-interface Spare {
-  index: 0 | 1;
-  bytes: number;
-}
+/** A spare's name: never `.json`, so QueueStore.loadAll never reads it. */
+const SPARE_NAME = /^\.spare-(\d{1,15})\.tmp$/;
+/** Spares of the earlier scheme (one pair per file, `<file>.spare0.tmp`): taken like any other, so none is left behind. */
+const EARLIER_SPARE_NAME = /\.spare[01]\.tmp$/;
 
 /** Read-write, never through a symbolic link (O_NOFOLLOW does not exist on Windows, where it is left out). */
 const OPEN_EXISTING = constants.O_RDWR | (constants.O_NOFOLLOW ?? 0);
 const CREATE_NEW = constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
 
+/** A spare only this process holds: its path, and how many bytes it holds (unknown: infinite, so always cut). */
+interface Spare {
+  path: string;
+  bytes: number;
+}
+
+/** The spares of one folder. */
+interface Folder {
+  /** Spares this process gave back, nobody else naming them. */
+  free: Spare[];
+  /** Names found on disk (or left by a failed write), to be verified before use. */
+  unverified: string[];
+  /** The folder's names have been read in this process. */
+  read: boolean;
+  /** The number of the next fresh spare name. */
+  next: number;
+}
+
 export class RecyclingReplace {
-  /** Per path written in this process: its spare (none: look on disk at the next write) and the live file's size. */
-  readonly #paths = new Map<string, { spare: Spare | undefined; liveBytes: number }>();
-  /** How each write found its temporary file, for tests: a spare it kept, one it verified on disk, one it created. */
+  readonly #folders = new Map<string, Folder>();
+  /** The size of each live file this process wrote: the size of its spare once the next write gives it back. */
+  readonly #liveBytes = new Map<string, number>();
+  /** How each write found its temporary file, for tests: a spare it gave back, one it verified on disk, one it created. */
   readonly counts = { kept: 0, adopted: 0, created: 0 };
 
   /** Replaces `path` with `text` (UTF-8) before returning; throws the file system's error when a step fails. */
   write(path: string, text: string): void {
-    const names = spareNames(path);
     const data = Buffer.from(text, 'utf8');
-    const known = this.#paths.get(path);
-    // Forgotten until this write has ended: after a failed step the next write verifies what is on disk.
-    this.#paths.delete(path);
-    const kept = known?.spare === undefined ? undefined : openKept(names, known.spare);
-    if (kept !== undefined) this.counts.kept += 1;
-    const { index, fd, bytes } = kept ?? this.#claim(names);
+    const folder = this.#folderOf(dirname(path));
+    const liveBytes = this.#liveBytes.get(path);
+    // Forgotten until this write has ended: after a failed step the spare's size is read from disk.
+    this.#liveBytes.delete(path);
+    const spare = this.#take(folder, dirname(path));
     try {
-      // A descriptor just opened is at offset 0: writeFileSync writes all of it from the start, in as many calls as
-      // it takes.
-      writeFileSync(fd, data);
-      if (data.length < bytes) ftruncateSync(fd, data.length);
-    } finally {
-      closeSync(fd);
+      try {
+        // A descriptor just opened is at offset 0: writeFileSync writes all of it from the start, in as many calls
+        // as it takes.
+        writeFileSync(spare.fd, data);
+        if (data.length < spare.bytes) ftruncateSync(spare.fd, data.length);
+      } finally {
+        closeSync(spare.fd);
+      }
+    } catch (err) {
+      folder.unverified.push(spare.path);
+      throw err;
     }
-    const other = index === 0 ? 1 : 0;
-    const linked = linkLive(path, names[other]);
-    renameSync(names[index], path);
-    // The old live inode is the spare now; its size is known only when this process wrote it (else: always cut).
-    this.#paths.set(path, { spare: linked ? { index: other, bytes: known?.liveBytes ?? Number.POSITIVE_INFINITY } : undefined, liveBytes: data.length });
+    const previous = this.#linkLive(folder, path);
+    try {
+      renameSync(spare.path, path);
+    } catch (err) {
+      // The taken spare is whole but unused; the fresh name is a second name of the live file, which verification
+      // refuses (and removes) before any write could reach it.
+      folder.unverified.push(spare.path);
+      if (previous !== undefined) folder.unverified.push(previous);
+      throw err;
+    }
+    // The old live inode is a free spare now; its size is known only when this process wrote it.
+    if (previous !== undefined) folder.free.push({ path: previous, bytes: liveBytes ?? Number.POSITIVE_INFINITY });
+    this.#liveBytes.set(path, data.length);
   }
 
-  /** A spare from disk that only this name holds, or `S0` created afresh. */
-  #claim(names: [string, string]): Spare & { fd: number } {
-    for (const index of [0, 1] as const) {
-      const found = openVerified(names[index]);
+  #folderOf(dir: string): Folder {
+    let folder = this.#folders.get(dir);
+    if (folder === undefined) {
+      folder = { free: [], unverified: [], read: false, next: 0 };
+      this.#folders.set(dir, folder);
+    }
+    if (!folder.read) readSpares(folder, dir);
+    return folder;
+  }
+
+  /** A free spare, else one from disk that nothing else names, else a new one. */
+  #take(folder: Folder, dir: string): Spare & { fd: number } {
+    for (let spare = folder.free.pop(); spare !== undefined; spare = folder.free.pop()) {
+      try {
+        const fd = openSync(spare.path, OPEN_EXISTING);
+        this.counts.kept += 1;
+        return { ...spare, fd };
+      } catch {
+        // Gone (removed by hand): the next one.
+      }
+    }
+    for (let path = folder.unverified.pop(); path !== undefined; path = folder.unverified.pop()) {
+      const found = openVerified(path);
       if (found !== undefined) {
         this.counts.adopted += 1;
-        return { index, ...found };
+        return { path, ...found };
+      }
+      // A second name of a live file, a link or a folder: the name goes, any data stays.
+      try {
+        unlinkSync(path);
+      } catch {
+        // Already gone, or a folder: left alone, never written.
       }
     }
     this.counts.created += 1;
-    let fd: number;
-    try {
-      fd = openSync(names[0], CREATE_NEW, 0o600);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      // A second name of the live file, a link or a folder left in the way: the name goes, the data stays.
-      unlinkSync(names[0]);
-      fd = openSync(names[0], CREATE_NEW, 0o600);
+    for (;;) {
+      const path = join(dir, `.spare-${folder.next++}.tmp`);
+      try {
+        return { path, bytes: 0, fd: openSync(path, CREATE_NEW, 0o600) };
+      } catch (err) {
+        // A name in use (another process's spare, or one made since the folder was read): the next number.
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
     }
-    return { index: 0, fd, bytes: 0 };
+  }
+
+  /**
+   * Step 2: the live inode gets a fresh spare name, returned. Undefined when there is no live file yet (the first
+   * write) or the file system refuses hard links: this write then gives no spare back.
+   */
+  #linkLive(folder: Folder, livePath: string): string | undefined {
+    for (;;) {
+      const path = join(dirname(livePath), `.spare-${folder.next++}.tmp`);
+      try {
+        linkSync(livePath, path);
+        return path;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return undefined;
+      }
+    }
   }
 }
 
-/** The spare this process kept; undefined (verify on disk instead) when it is gone. */
-function openKept(names: [string, string], kept: Spare): (Spare & { fd: number }) | undefined {
+/** Reads the folder's spare names once: they wait as unverified, and fresh names are numbered after them. */
+function readSpares(folder: Folder, dir: string): void {
+  let names: string[];
   try {
-    return { ...kept, fd: openSync(names[kept.index], OPEN_EXISTING) };
+    names = readdirSync(dir);
   } catch {
-    return undefined;
+    // No folder yet (the write will say so): read again next time.
+    return;
+  }
+  folder.read = true;
+  // Sorted, so which one is tried first does not depend on the file system's order.
+  for (const name of names.sort()) {
+    const numbered = SPARE_NAME.exec(name);
+    if (numbered !== null) folder.next = Math.max(folder.next, Number(numbered[1]) + 1);
+    if (numbered !== null || EARLIER_SPARE_NAME.test(name)) folder.unverified.push(join(dir, name));
   }
 }
 
@@ -122,24 +203,4 @@ function openVerified(path: string): { fd: number; bytes: number } | undefined {
   }
   closeSync(fd);
   return undefined;
-}
-
-/**
- * Step 2: the live inode gets the spare name; a name in the way (a crash's leftover) is removed first. A link that
- * fails (the first write, with no live file yet; a file system without hard links) only means no spare for the
- * next write.
- */
-function linkLive(livePath: string, spareName: string): boolean {
-  try {
-    try {
-      linkSync(livePath, spareName);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return false;
-      unlinkSync(spareName);
-      linkSync(livePath, spareName);
-    }
-    return true;
-  } catch {
-    return false;
-  }
 }
