@@ -7,7 +7,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseHttpCapture } from '../enrollment/http-capture.js';
-import { UNIDENTIFIED } from '../server/index.js';
+import { UNIDENTIFIED, safeSegment } from '../server/index.js';
 import { toRaw } from './raw-mutations.js';
 
 /** The device ID of the real captures, replaced by the campaign device's own. */
@@ -77,23 +77,21 @@ export async function transcriptSeeds(input: {
 }): Promise<Corpus> {
   const corpus: Corpus = { syncml: [], soap: { discovery: [], policy: [], enrollment: [] } };
   const root = join(input.dataDir, 'transcripts');
-  const folders = (await readdir(root)).filter((name) => name === input.deviceId || name === UNIDENTIFIED);
-  for (const folder of folders) {
-    for (const file of (await readdir(join(root, folder))).filter((f) => f.endsWith('.jsonl'))) {
-      const lines = (await readFile(join(root, folder, file), 'utf8')).split('\n').filter(Boolean);
-      for (const line of lines) {
-        const record = JSON.parse(line) as TranscriptLine;
-        const management = record.url.includes('/ManagementServer/');
-        const body = record.request.body
-          .replaceAll(input.deviceId, management ? input.asDeviceId : input.enrollAsDeviceId)
-          .replace(/(<(?:[\w-]+:)?Password\b[^>]*>)\[redacted\](<\/(?:[\w-]+:)?Password>)/, `$1${input.password}$2`);
-        if (body === '') continue;
-        const seed = { origin: `${input.origin} ${folder}/${file}`, raw: toRaw(body) };
-        if (management) corpus.syncml.push(seed);
-        else if (record.url.includes(SOAP_PATHS.discovery)) corpus.soap.discovery.push(seed);
-        else if (record.url.includes(SOAP_PATHS.policy)) corpus.soap.policy.push(seed);
-        else if (record.url.includes(SOAP_PATHS.enrollment)) corpus.soap.enrollment.push(seed);
-      }
+  const files = (await readdir(root)).filter((name) => name === `${safeSegment(input.deviceId)}.jsonl` || name === `${UNIDENTIFIED}.jsonl`);
+  for (const file of files) {
+    const lines = (await readFile(join(root, file), 'utf8')).split('\n').filter(Boolean);
+    for (const line of lines) {
+      const record = JSON.parse(line) as TranscriptLine;
+      const management = record.url.includes('/ManagementServer/');
+      const body = record.request.body
+        .replaceAll(input.deviceId, management ? input.asDeviceId : input.enrollAsDeviceId)
+        .replace(/(<(?:[\w-]+:)?Password\b[^>]*>)\[redacted\](<\/(?:[\w-]+:)?Password>)/, `$1${input.password}$2`);
+      if (body === '') continue;
+      const seed = { origin: `${input.origin} ${file}`, raw: toRaw(body) };
+      if (management) corpus.syncml.push(seed);
+      else if (record.url.includes(SOAP_PATHS.discovery)) corpus.soap.discovery.push(seed);
+      else if (record.url.includes(SOAP_PATHS.policy)) corpus.soap.policy.push(seed);
+      else if (record.url.includes(SOAP_PATHS.enrollment)) corpus.soap.enrollment.push(seed);
     }
   }
   return corpus;

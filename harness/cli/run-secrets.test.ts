@@ -153,8 +153,8 @@ test('no file the run wrote holds a secret, outside the stores that must keep on
   }
   assert.ok(held.get('device/state.json')?.some((l) => l.startsWith(`device `) && l.includes('client digest secret')), 'the device keeps its digest account');
   for (const expected of [/^out\/results\.json$/, /^out\/junit\.xml$/, /^out\/playwright-report\/index\.html$/, /^out\/playwright\.log$/, /^out\/dmc-run-terminal\.txt$/,
-    /^out\/attachments\/.+\/agent-calls\.json$/, /^out\/attachments\/.+\/syncml-transcript\.json$/, /^harness\/transcripts\/.+\/enrollment\.jsonl$/,
-    /^tmp\/[^/]+\/server\/transcripts\/.+\.jsonl$/, /^tmp\/[^/]+\/server\/queues\/.+\.json$/]) {
+    /^out\/attachments\/.+\/agent-calls\.json$/, /^out\/attachments\/.+\/syncml-transcript\.json$/, /^harness\/transcripts\/[^/]+\.jsonl$/,
+    /^tmp\/[^/]+\/server\/transcripts\/[^/]+\.jsonl$/, /^tmp\/[^/]+\/server\/queues\/.+\.json$/]) {
     assert.ok(files.some((f) => expected.test(f)), `searched a file matching ${expected}`);
   }
   console.log(`searched ${files.length} files for ${list.length} needles; ${stores.length} secret stores hold secrets, ${leaks.length} leaks`);

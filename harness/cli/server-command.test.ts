@@ -81,7 +81,7 @@ describe('dmc server', () => {
       });
       await program.parseAsync(['server', '--user', 'u', '--port', '0', '--data-dir', dataDir], { from: 'user' });
       assert.deepEqual(warnings, [
-        `dmc server: 1 transcript line(s) could not be written under ${join(dataDir, 'transcripts')} (disk full, permissions, or a file in the folder's place)\n`,
+        `dmc server: 1 transcript line(s) could not be written under ${join(dataDir, 'transcripts')} (disk full, permissions, or something else where the folder or a device's file should be)\n`,
       ]);
     } finally {
       await rm(dataDir, { recursive: true, force: true });

@@ -68,7 +68,7 @@ function safeName(text: string): string {
 export function lostTranscriptWarning(target: string, lines: number): string {
   return (
     `target ${JSON.stringify(target)}: ${lines} server transcript line(s) could not be written ` +
-    "(disk full, permissions, or a file in the folder's place); its transcripts are incomplete"
+    "(disk full, permissions, or something else where the folder or a device's file should be); its transcripts are incomplete"
   );
 }
 

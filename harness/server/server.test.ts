@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -169,7 +169,7 @@ describe('MDM server over HTTPS', () => {
     const signed = await post(url(), body, { ...SYNCML, 'mdm-signature': signature }, asDevice(carol));
     assert.equal(signed.status, 200);
     await server.transcripts.flush();
-    const lines = (await readFile(join(dataDir, 'transcripts', CAROL, 'management.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { sessionId: string; errorCode?: string; response: { status: number } });
+    const lines = (await readFile(join(dataDir, 'transcripts', `${CAROL}.jsonl`), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { sessionId: string; errorCode?: string; response: { status: number } });
     assert.deepEqual(lines.filter((l) => l.sessionId === '60').map((l) => [l.response.status, l.errorCode]), [
       [403, 'DMC_ERR_SERVER_SIGNATURE_MISSING'],
       [200, undefined],
@@ -220,15 +220,13 @@ describe('MDM server over HTTPS', () => {
     assert.ok(server.enrollments.get(alice.deviceId)?.unenrolledAt, 'the enrollment records when the device left');
   });
 
-  it('writes redacted transcripts per device, each line naming its session', async () => {
+  it('writes a redacted transcript per device, each line naming its endpoint and session', async () => {
     await server.transcripts.flush();
-    const bobDir = join(dataDir, 'transcripts', bob.deviceId);
-    const files = (await readdir(bobDir)).sort();
-    assert.deepEqual(files, ['enrollment.jsonl', 'management.jsonl']);
-    const all = (await Promise.all(files.map((f) => readFile(join(bobDir, f), 'utf8')))).join('');
-    const lines = all.trim().split('\n').map((l) => JSON.parse(l) as { sessionId?: string; request: { body: string }; response: { body: string } });
+    const all = await readFile(join(dataDir, 'transcripts', `${bob.deviceId}.jsonl`), 'utf8');
+    const lines = all.trim().split('\n').map((l) => JSON.parse(l) as { endpoint: string; sessionId?: string; request: { body: string }; response: { body: string } });
     assert.ok(lines.length >= 4);
-    assert.ok(lines.some((l) => l.sessionId === '10'), 'session 10 is in the management transcript');
+    assert.ok(lines.some((l) => l.endpoint === 'enrollment' && l.sessionId === 'enrollment'), 'the enrollment is in the device\'s transcript');
+    assert.ok(lines.some((l) => l.endpoint === 'management' && l.sessionId === '10'), 'session 10 is in the device\'s transcript');
     assert.ok(!all.includes('S3cret!pw'), 'the UsernameToken password never reaches a transcript');
     assert.ok(!all.includes(bob.digest.secret), 'AAUTHSECRET never reaches a transcript');
     const digestLine = lines.find((l) => l.request.body.includes('<Cred>'));

@@ -48,17 +48,17 @@ describe('transcript writer', () => {
       writer.record(exchange('dev0', 's2', 'dev0-s2-4'));
       await writer.flush();
       assert.equal(writer.failures, 0);
+      assert.deepEqual((await readdir(writer.dir)).sort(), devices.map((d) => `${d}.jsonl`).sort());
       for (const device of devices) {
         // One file per device for all its sessions: a new file per session cost a file creation each (transcript.ts).
-        assert.deepEqual(await readdir(writer.folderOf(device)), ['management.jsonl']);
-        const path = writer.pathFor(device, 'management');
+        const path = writer.pathFor(device);
         const s1 = [1, 2, 3].map((m) => `${device}-s1-${m}`);
         const s2 = [1, 2, 3].map((m) => `${device}-s2-${m}`);
         assert.deepEqual(await sessionBodies(path, 's1'), s1);
         assert.deepEqual(await sessionBodies(path, 's2'), device === 'dev0' ? [...s2, 'dev0-s2-4'] : s2);
         assert.deepEqual(await bodiesOf(path), device === 'dev0' ? [...s1, ...s2, 'dev0-s2-4'] : [...s1, ...s2]);
       }
-      const text = await readFile(writer.pathFor('dev7', 'management'), 'utf8');
+      const text = await readFile(writer.pathFor('dev7'), 'utf8');
       assert.ok(!text.includes('-secret') && !text.includes('eDp5'), 'credentials are redacted');
     } finally {
       await rm(dataDir, { recursive: true, force: true });
@@ -77,13 +77,13 @@ describe('transcript writer', () => {
       await rm(join(dataDir, 'transcripts'));
       writer.record(exchange('dev1', 's1', 'kept'));
       assert.equal(writer.failures, 2);
-      assert.deepEqual(await bodiesOf(writer.pathFor('dev1', 'management')), ['kept']);
+      assert.deepEqual(await bodiesOf(writer.pathFor('dev1')), ['kept']);
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
   });
 
-  it('keeps enrollment apart from management, and exchanges that name no device in the unidentified folder', async () => {
+  it('keeps a device\'s enrollment and sessions in its file, and exchanges that name no device in unidentified.jsonl', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'dmc-transcript-'));
     try {
       const writer = new TranscriptWriter(dataDir);
@@ -91,11 +91,13 @@ describe('transcript writer', () => {
       writer.record(exchange(undefined, 'management', 'anon-refused'));
       writer.record(exchange('dev1', 'enrollment', 'dev1-enroll', 'enrollment'));
       writer.record(exchange('dev1', '1', 'dev1-session'));
-      assert.deepEqual((await readdir(writer.dir)).sort(), ['dev1', 'unidentified']);
-      assert.deepEqual(await bodiesOf(writer.pathFor(undefined, 'policy')), ['anon-discovery', 'anon-policy', 'anon-enrollment']);
-      assert.deepEqual(await bodiesOf(writer.pathFor(undefined, 'management')), ['anon-refused']);
-      assert.deepEqual(await bodiesOf(join(writer.folderOf('dev1'), 'enrollment.jsonl')), ['dev1-enroll']);
-      assert.deepEqual(await bodiesOf(join(writer.folderOf('dev1'), 'management.jsonl')), ['dev1-session']);
+      assert.deepEqual((await readdir(writer.dir)).sort(), ['dev1.jsonl', 'unidentified.jsonl']);
+      assert.equal(writer.pathFor(undefined), join(writer.dir, 'unidentified.jsonl'));
+      assert.deepEqual(await bodiesOf(writer.pathFor(undefined)), ['anon-discovery', 'anon-policy', 'anon-enrollment', 'anon-refused']);
+      assert.deepEqual((await recordsOf(writer.pathFor('dev1'))).map((r) => [r.endpoint, r.sessionId, r.response.body]), [
+        ['enrollment', 'enrollment', 'dev1-enroll'],
+        ['management', '1', 'dev1-session'],
+      ]);
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }

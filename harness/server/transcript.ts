@@ -1,28 +1,26 @@
 /**
- * Transcripts: every HTTP exchange as one JSON line, appended as it happens to one file per device and endpoint
- * family: `<dataDir>/transcripts/<deviceId>/management.jsonl` for its OMA-DM sessions (each line names its
- * `sessionId`) and `.../enrollment.jsonl` for discovery, policy and enrollment. Exchanges that name no device yet
- * (discovery, policy, refused messages without a readable SyncHdr) go to the `unidentified` folder. Bodies and
- * headers are redacted before they are written.
+ * Transcripts: every HTTP exchange as one JSON line, appended as it happens to one file per device,
+ * `<dataDir>/transcripts/<deviceId>.jsonl`: its enrollment and all its OMA-DM sessions, each line naming its
+ * `endpoint` (discovery, policy, enrollment, management) and `sessionId` ('enrollment' for the enrollment
+ * endpoints). Exchanges that name no device yet (discovery, policy, refused messages without a readable SyncHdr) go
+ * to `unidentified.jsonl`. Bodies and headers are redacted before they are written.
  *
- * Why one file per device, not one per session (as until issue #13's last round): creating a file is the dearest
- * file-system call on the ext4 root of these 2-core VMs, 13 to 850 us of CPU and swinging within minutes, where
- * appending to one that exists costs 12 to 16 us (tmpfs: about 20 for either). A file per session paid that once per
- * session: up to a fifth of the server's CPU for a session of two messages. `jq -c 'select(.sessionId == "5")'`
- * gives one session back.
+ * Why one file per device, not a folder with a file per session (as until issue #13's last round): creating a file
+ * or a folder is the dearest file-system call on the ext4 root of these 2-core VMs, 13 to 850 us of CPU and swinging
+ * within minutes, where appending to a file that exists costs 12 to 16 us (tmpfs: about 20 for either). A file per
+ * session paid that once per session: up to a fifth of the server's CPU for a session of two messages.
+ * `jq -c 'select(.sessionId == "5")' <file>` gives one session back.
  *
  * Appended with a synchronous call once the response has gone out, so a line is written before the next request is
  * read. The callback API's round trip through libuv's thread pool cost far more CPU than the append itself: 120 us
  * against 12 for a file that exists (session/recycling-replace.ts says more).
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { ExchangeRecord } from '../enrollment/index.js';
 import { redactHeaders, redactText } from './redact.js';
 
 export const UNIDENTIFIED = 'unidentified';
-/** The endpoint family of OMA-DM sessions (ExchangeRecord.endpoint); every other family is enrollment's. */
-export const MANAGEMENT = 'management';
 
 /** A path segment from a device or session ID: no separators, no dot-dot, bounded length. */
 export function safeSegment(value: string): string {
@@ -32,7 +30,7 @@ export function safeSegment(value: string): string {
 
 export class TranscriptWriter {
   readonly dir: string;
-  readonly #madeDirs = new Set<string>();
+  #dirMade = false;
   #failures = 0;
 
   readonly #secrets: readonly string[];
@@ -43,34 +41,28 @@ export class TranscriptWriter {
     this.#secrets = options.secrets ?? [];
   }
 
-  /** The folder of a device's transcript files (`unidentified` for exchanges that name no device). */
-  folderOf(deviceId: string | undefined): string {
-    return join(this.dir, safeSegment(deviceId ?? UNIDENTIFIED));
-  }
-
-  /** The file an exchange of this device and endpoint family is written to. */
-  pathFor(deviceId: string | undefined, endpoint: string): string {
-    return join(this.folderOf(deviceId), endpoint === MANAGEMENT ? 'management.jsonl' : 'enrollment.jsonl');
+  /** The transcript file of a device (`unidentified.jsonl` for exchanges that name no device). */
+  pathFor(deviceId: string | undefined): string {
+    return join(this.dir, `${safeSegment(deviceId ?? UNIDENTIFIED)}.jsonl`);
   }
 
   /** Appends one exchange; lines of one file keep their order. Never throws into the request path. */
   record(exchange: ExchangeRecord): void {
-    const path = this.pathFor(exchange.deviceId, exchange.endpoint);
+    const path = this.pathFor(exchange.deviceId);
     const line = `${JSON.stringify({
       ...exchange,
       request: { headers: redactHeaders(exchange.request.headers), body: redactText(exchange.request.body, this.#secrets) },
       response: { ...exchange.response, headers: redactHeaders(exchange.response.headers), body: redactText(exchange.response.body, this.#secrets) },
     })}\n`;
-    const dir = dirname(path);
     try {
-      if (!this.#madeDirs.has(dir)) {
-        mkdirSync(dir, { recursive: true });
-        this.#madeDirs.add(dir);
+      if (!this.#dirMade) {
+        mkdirSync(this.dir, { recursive: true });
+        this.#dirMade = true;
       }
       appendFileSync(path, line, 'utf8');
     } catch {
       // Counted, not thrown: a full disk must not fail the device's session. The folder is made again next time.
-      this.#madeDirs.delete(dir);
+      this.#dirMade = false;
       this.#failures += 1;
     }
   }
@@ -94,5 +86,5 @@ export class TranscriptWriter {
  */
 export function lostTranscriptLines(writer: TranscriptWriter, who: string): string | undefined {
   if (writer.failures === 0) return undefined;
-  return `${who}: ${writer.failures} transcript line(s) could not be written under ${writer.dir} (disk full, permissions, or a file in the folder's place)`;
+  return `${who}: ${writer.failures} transcript line(s) could not be written under ${writer.dir} (disk full, permissions, or something else where the folder or a device's file should be)`;
 }

@@ -9,8 +9,7 @@
  * Keep-alive: the value read, then set true and read back in a later session. The slow command that needs it
  * (DMC-SIGN-012) runs in its test, after the plan.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { prepare, type CommandResult, type ConformanceMdm, type ConformanceDevice } from '../../fixtures/conformance.js';
 
@@ -36,15 +35,11 @@ export type Exchange = z.infer<typeof exchangeLine>;
  */
 async function exchangesSince(mdm: ConformanceMdm, device: ConformanceDevice, since: string): Promise<Exchange[]> {
   await mdm.transcripts.flush();
-  const dir = mdm.transcripts.folderOf(device.deviceId);
-  const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.jsonl'));
+  const text = await readFile(mdm.transcripts.pathFor(device.deviceId), 'utf8').catch(() => '');
   const all: Exchange[] = [];
-  for (const file of files) {
-    const text = await readFile(join(dir, file), 'utf8');
-    for (const line of text.split('\n').filter((l) => l.trim() !== '')) {
-      const parsed = exchangeLine.parse(JSON.parse(line));
-      if (parsed.endpoint === 'management') all.push(parsed);
-    }
+  for (const line of text.split('\n').filter((l) => l.trim() !== '')) {
+    const parsed = exchangeLine.parse(JSON.parse(line));
+    if (parsed.endpoint === 'management') all.push(parsed);
   }
   // Only sessions that started from `since` on: a session the device began on its own before the change (its poll
   // schedule) keeps the signing it started with, and its later messages say nothing about the next session.

@@ -17,8 +17,7 @@
  * 6. everything changed in 4 and 5 is put back as step 3 read it (Replace, or Delete when it had no value).
  * Then the transcripts of this calibration's sessions give MaxMsgSize and the authentication the device used.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import type { ProbeAgent } from '../../../agents/agent.js';
 import type { EventEntry, RegistrySnapshot } from '../../../agents/probe-schemas.js';
 import { loadCatalog, type CatalogNode } from '../../csp/index.js';
@@ -111,28 +110,25 @@ function diffPlacement(before: RegistrySnapshot, after: RegistrySnapshot, marker
 
 async function readTranscripts(t: CalibrationTarget, startedAt: string): Promise<Observations['wire']> {
   await t.server.transcripts.flush();
-  const dir = join(t.server.transcripts.dir, t.deviceId.replace(/[^A-Za-z0-9._-]/g, '_'));
   let maxMsgSize: number | undefined;
   let digest = false;
-  let files: string[] = [];
+  let text: string;
   try {
-    files = (await readdir(dir)).filter((f) => f.endsWith('.jsonl') && f !== 'enrollment.jsonl');
+    text = await readFile(t.server.transcripts.pathFor(t.deviceId), 'utf8');
   } catch {
     return { maxMsgSize, digest };
   }
-  for (const file of files) {
-    for (const line of (await readFile(join(dir, file), 'utf8')).split('\n')) {
-      if (line.trim() === '') continue;
-      const record = JSON.parse(line) as { at?: string; request?: { body?: string } };
-      if ((record.at ?? '') < startedAt) continue;
-      const body = record.request?.body ?? '';
-      const hdr = /<SyncHdr>([\s\S]*?)<\/SyncHdr>/.exec(body)?.[1] ?? '';
-      const size = /<MaxMsgSize[^>]*>\s*(\d+)\s*</.exec(hdr)?.[1];
-      if (size !== undefined) maxMsgSize = Number(size);
-      // MS-MDM: a device that authenticates by digest sends Cred in its session's first message; a certificate
-      // device sends one only when challenged, in a later message.
-      if (/<MsgID>\s*1\s*<\/MsgID>/.test(hdr) && /<Cred>[\s\S]*syncml:auth-md5/.test(hdr)) digest = true;
-    }
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const record = JSON.parse(line) as { at?: string; endpoint?: string; request?: { body?: string } };
+    if (record.endpoint !== 'management' || (record.at ?? '') < startedAt) continue;
+    const body = record.request?.body ?? '';
+    const hdr = /<SyncHdr>([\s\S]*?)<\/SyncHdr>/.exec(body)?.[1] ?? '';
+    const size = /<MaxMsgSize[^>]*>\s*(\d+)\s*</.exec(hdr)?.[1];
+    if (size !== undefined) maxMsgSize = Number(size);
+    // MS-MDM: a device that authenticates by digest sends Cred in its session's first message; a certificate
+    // device sends one only when challenged, in a later message.
+    if (/<MsgID>\s*1\s*<\/MsgID>/.test(hdr) && /<Cred>[\s\S]*syncml:auth-md5/.test(hdr)) digest = true;
   }
   return { maxMsgSize, digest };
 }
