@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -98,6 +98,15 @@ describe('transcript writer', () => {
         ['enrollment', 'enrollment', 'dev1-enroll'],
         ['management', '1', 'dev1-session'],
       ]);
+      // Read back by endpoint family: OMA-DM sessions unless told; a device with no exchange yet has none.
+      assert.deepEqual((await writer.exchangesOf('dev1')).map((r) => r.response.body), ['dev1-session']);
+      assert.deepEqual((await writer.exchangesOf('dev1', 'enrollment')).map((r) => r.response.body), ['dev1-enroll']);
+      assert.deepEqual(await writer.exchangesOf('dev2'), []);
+      // A line that is not one record() wrote is named by file and line, not skipped.
+      await appendFile(writer.pathFor('dev1'), '{"at": 5}\n');
+      await assert.rejects(writer.exchangesOf('dev1'), { message: new RegExp(`dev1\\.jsonl:3: not a transcript line \\(at: `) });
+      await writeFile(writer.pathFor('dev3'), '\ntorn {\n');
+      await assert.rejects(writer.exchangesOf('dev3'), { message: /dev3\.jsonl:2: not a transcript line \(.*JSON/ });
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }

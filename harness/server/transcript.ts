@@ -16,11 +16,31 @@
  * against 12 for a file that exists (session/recycling-replace.ts says more).
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { z } from 'zod';
 import type { ExchangeRecord } from '../enrollment/index.js';
 import { redactHeaders, redactText } from './redact.js';
 
 export const UNIDENTIFIED = 'unidentified';
+/** The endpoint family of OMA-DM sessions (ExchangeRecord.endpoint). */
+export const MANAGEMENT = 'management';
+
+/**
+ * One transcript line as record() writes it, the fields readers rely on. Checked when read back: the file is on
+ * disk, where a person or a crash may have changed it.
+ */
+export const transcriptLineSchema = z.object({
+  at: z.string(),
+  endpoint: z.string(),
+  deviceId: z.string().optional(),
+  sessionId: z.string().optional(),
+  url: z.string(),
+  request: z.object({ headers: z.record(z.string(), z.unknown()), body: z.string() }),
+  response: z.object({ status: z.number(), body: z.string() }),
+  errorCode: z.string().optional(),
+});
+export type TranscriptLine = z.infer<typeof transcriptLineSchema>;
 
 /** A path segment from a device or session ID: no separators, no dot-dot, bounded length. */
 export function safeSegment(value: string): string {
@@ -65,6 +85,29 @@ export class TranscriptWriter {
       this.#dirMade = false;
       this.#failures += 1;
     }
+  }
+
+  /**
+   * The exchanges of one endpoint family (OMA-DM sessions unless told) in a device's transcript, in the order they
+   * were written; none when the file cannot be read (the device has no exchange yet). A line that is not one
+   * record() wrote is an error naming the file and line.
+   */
+  async exchangesOf(deviceId: string, endpoint: string = MANAGEMENT): Promise<TranscriptLine[]> {
+    const path = this.pathFor(deviceId);
+    const text = await readFile(path, 'utf8').catch(() => '');
+    const out: TranscriptLine[] = [];
+    text.split('\n').forEach((line, index) => {
+      if (line.trim() === '') return;
+      let parsed;
+      try {
+        parsed = transcriptLineSchema.safeParse(JSON.parse(line));
+      } catch (err) {
+        throw new Error(`${path}:${index + 1}: not a transcript line (${(err as Error).message})`);
+      }
+      if (!parsed.success) throw new Error(`${path}:${index + 1}: not a transcript line (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`);
+      if (parsed.data.endpoint === endpoint) out.push(parsed.data);
+    });
+    return out;
   }
 
   /** How many lines could not be written (disk full, permissions). */

@@ -9,8 +9,6 @@
  * Keep-alive: the value read, then set true and read back in a later session. The slow command that needs it
  * (DMC-SIGN-012) runs in its test, after the plan.
  */
-import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
 import { prepare, type CommandResult, type ConformanceMdm, type ConformanceDevice } from '../../fixtures/conformance.js';
 
 export const SIGNING = 'Provider/{ProviderID}/RequireMessageSigning';
@@ -18,16 +16,8 @@ export const KEEP_ALIVE = 'Provider/{ProviderID}/EnableOmaDmKeepAliveMessage';
 /** dmclient-csp.md#provider-providerid-enableomadmkeepalivemessage, the example message. */
 export const REQUEST_PENDING_TYPE = 'Reversed-Domain-Name:com.microsoft.mdm.requestpending';
 
-/** One line of the server's transcript (harness/server/transcript.ts), the fields this suite reads. */
-const exchangeLine = z.object({
-  at: z.string(),
-  endpoint: z.string(),
-  sessionId: z.string().optional().nullable(),
-  request: z.object({ headers: z.record(z.string(), z.unknown()) }),
-  response: z.object({ status: z.number() }),
-  errorCode: z.string().optional().nullable(),
-});
-export type Exchange = z.infer<typeof exchangeLine>;
+/** One line of the server's transcript (harness/server/transcript.ts, TranscriptLine). */
+export type Exchange = Awaited<ReturnType<ConformanceMdm['transcripts']['exchangesOf']>>[number];
 
 /**
  * The management exchanges of this device the server recorded from `since` on, in sessions that began then, refused ones included (a message
@@ -35,12 +25,7 @@ export type Exchange = z.infer<typeof exchangeLine>;
  */
 async function exchangesSince(mdm: ConformanceMdm, device: ConformanceDevice, since: string): Promise<Exchange[]> {
   await mdm.transcripts.flush();
-  const text = await readFile(mdm.transcripts.pathFor(device.deviceId), 'utf8').catch(() => '');
-  const all: Exchange[] = [];
-  for (const line of text.split('\n').filter((l) => l.trim() !== '')) {
-    const parsed = exchangeLine.parse(JSON.parse(line));
-    if (parsed.endpoint === 'management') all.push(parsed);
-  }
+  const all = await mdm.transcripts.exchangesOf(device.deviceId);
   // Only sessions that started from `since` on: a session the device began on its own before the change (its poll
   // schedule) keeps the signing it started with, and its later messages say nothing about the next session.
   const startedBefore = new Set(all.filter((e) => e.at < since && e.sessionId != null).map((e) => e.sessionId));

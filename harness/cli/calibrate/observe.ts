@@ -17,7 +17,6 @@
  * 6. everything changed in 4 and 5 is put back as step 3 read it (Replace, or Delete when it had no value).
  * Then the transcripts of this calibration's sessions give MaxMsgSize and the authentication the device used.
  */
-import { readFile } from 'node:fs/promises';
 import type { ProbeAgent } from '../../../agents/agent.js';
 import type { EventEntry, RegistrySnapshot } from '../../../agents/probe-schemas.js';
 import { loadCatalog, type CatalogNode } from '../../csp/index.js';
@@ -112,17 +111,9 @@ async function readTranscripts(t: CalibrationTarget, startedAt: string): Promise
   await t.server.transcripts.flush();
   let maxMsgSize: number | undefined;
   let digest = false;
-  let text: string;
-  try {
-    text = await readFile(t.server.transcripts.pathFor(t.deviceId), 'utf8');
-  } catch {
-    return { maxMsgSize, digest };
-  }
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    const record = JSON.parse(line) as { at?: string; endpoint?: string; request?: { body?: string } };
-    if (record.endpoint !== 'management' || (record.at ?? '') < startedAt) continue;
-    const body = record.request?.body ?? '';
+  for (const record of await t.server.transcripts.exchangesOf(t.deviceId)) {
+    if (record.at < startedAt) continue;
+    const body = record.request.body;
     const hdr = /<SyncHdr>([\s\S]*?)<\/SyncHdr>/.exec(body)?.[1] ?? '';
     const size = /<MaxMsgSize[^>]*>\s*(\d+)\s*</.exec(hdr)?.[1];
     if (size !== undefined) maxMsgSize = Number(size);
