@@ -1,8 +1,8 @@
 /**
  * `<dataDir>/queues/<deviceId>.json`: a device's queue, in-flight commands, session summaries and DevInfo.
  * Reads are zod-checked; writes go to a temporary file that is renamed over the old one (rename is atomic on
- * one file system); the temporary file is the previous version's inode, recycled (recycling-replace.ts), and the
- * calls are synchronous (that module says why).
+ * one file system); the temporary file is an earlier version's inode of a file in the folder, recycled
+ * (recycling-replace.ts), and the calls are synchronous (that module says why).
  *
  * Two ways to ask for a write (engine.ts step 5 says which the engine uses when):
  * - `save()`: written at the end of the current turn of the event loop, so a burst of saves for one device (a

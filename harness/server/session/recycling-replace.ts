@@ -53,6 +53,7 @@ interface Spare {
 
 /** The spares of one folder. */
 interface Folder {
+  readonly dir: string;
   /** Spares this process gave back, nobody else naming them. */
   free: Spare[];
   /** Names found on disk (or left by a failed write), to be verified before use. */
@@ -77,7 +78,7 @@ export class RecyclingReplace {
     const liveBytes = this.#liveBytes.get(path);
     // Forgotten until this write has ended: after a failed step the spare's size is read from disk.
     this.#liveBytes.delete(path);
-    const spare = this.#take(folder, dirname(path));
+    const spare = this.#take(folder);
     try {
       try {
         // A descriptor just opened is at offset 0: writeFileSync writes all of it from the start, in as many calls
@@ -109,15 +110,15 @@ export class RecyclingReplace {
   #folderOf(dir: string): Folder {
     let folder = this.#folders.get(dir);
     if (folder === undefined) {
-      folder = { free: [], unverified: [], read: false, next: 0 };
+      folder = { dir, free: [], unverified: [], read: false, next: 0 };
       this.#folders.set(dir, folder);
     }
-    if (!folder.read) readSpares(folder, dir);
+    if (!folder.read) readSpares(folder);
     return folder;
   }
 
   /** A free spare, else one from disk that nothing else names, else a new one. */
-  #take(folder: Folder, dir: string): Spare & { fd: number } {
+  #take(folder: Folder): Spare & { fd: number } {
     for (let spare = folder.free.pop(); spare !== undefined; spare = folder.free.pop()) {
       try {
         const fd = openSync(spare.path, OPEN_EXISTING);
@@ -142,7 +143,7 @@ export class RecyclingReplace {
     }
     this.counts.created += 1;
     for (;;) {
-      const path = join(dir, `.spare-${folder.next++}.tmp`);
+      const path = freshName(folder);
       try {
         return { path, bytes: 0, fd: openSync(path, CREATE_NEW, 0o600) };
       } catch (err) {
@@ -158,7 +159,7 @@ export class RecyclingReplace {
    */
   #linkLive(folder: Folder, livePath: string): string | undefined {
     for (;;) {
-      const path = join(dirname(livePath), `.spare-${folder.next++}.tmp`);
+      const path = freshName(folder);
       try {
         linkSync(livePath, path);
         return path;
@@ -169,11 +170,16 @@ export class RecyclingReplace {
   }
 }
 
+/** A spare name not used yet in this process (one left on disk makes the create or link say EEXIST). */
+function freshName(folder: Folder): string {
+  return join(folder.dir, `.spare-${folder.next++}.tmp`);
+}
+
 /** Reads the folder's spare names once: they wait as unverified, and fresh names are numbered after them. */
-function readSpares(folder: Folder, dir: string): void {
+function readSpares(folder: Folder): void {
   let names: string[];
   try {
-    names = readdirSync(dir);
+    names = readdirSync(folder.dir);
   } catch {
     // No folder yet (the write will say so): read again next time.
     return;
@@ -183,7 +189,7 @@ function readSpares(folder: Folder, dir: string): void {
   for (const name of names.sort()) {
     const numbered = SPARE_NAME.exec(name);
     if (numbered !== null) folder.next = Math.max(folder.next, Number(numbered[1]) + 1);
-    if (numbered !== null || EARLIER_SPARE_NAME.test(name)) folder.unverified.push(join(dir, name));
+    if (numbered !== null || EARLIER_SPARE_NAME.test(name)) folder.unverified.push(join(folder.dir, name));
   }
 }
 
