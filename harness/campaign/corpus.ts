@@ -7,7 +7,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseHttpCapture } from '../enrollment/http-capture.js';
-import { UNIDENTIFIED, safeSegment } from '../server/index.js';
+import { UNIDENTIFIED, safeSegment, transcriptLines } from '../server/index.js';
 import { toRaw } from './raw-mutations.js';
 
 /** The device ID of the real captures, replaced by the campaign device's own. */
@@ -56,11 +56,6 @@ export async function captureSeeds(input: { deviceId: string; enrollAsDeviceId: 
   };
 }
 
-interface TranscriptLine {
-  url: string;
-  request: { body: string };
-}
-
 /**
  * Every request body the server recorded for `deviceId` (and the unattributed discovery exchanges), as seeds.
  * Transcripts are redacted: the UsernameToken password is put back so enrollment seeds pass authentication, and
@@ -79,9 +74,8 @@ export async function transcriptSeeds(input: {
   const root = join(input.dataDir, 'transcripts');
   const files = (await readdir(root)).filter((name) => name === `${safeSegment(input.deviceId)}.jsonl` || name === `${UNIDENTIFIED}.jsonl`);
   for (const file of files) {
-    const lines = (await readFile(join(root, file), 'utf8')).split('\n').filter(Boolean);
-    for (const line of lines) {
-      const record = JSON.parse(line) as TranscriptLine;
+    const path = join(root, file);
+    for (const record of transcriptLines(await readFile(path, 'utf8'), path)) {
       const management = record.url.includes('/ManagementServer/');
       const body = record.request.body
         .replaceAll(input.deviceId, management ? input.asDeviceId : input.enrollAsDeviceId)

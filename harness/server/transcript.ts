@@ -48,6 +48,23 @@ export function safeSegment(value: string): string {
   return cleaned === '' ? '_' : cleaned;
 }
 
+/** The lines of a transcript file's `text` (read from `path`); one that is not a record() line is named by line. */
+export function transcriptLines(text: string, path: string): TranscriptLine[] {
+  const out: TranscriptLine[] = [];
+  text.split('\n').forEach((line, index) => {
+    if (line.trim() === '') return;
+    let parsed;
+    try {
+      parsed = transcriptLineSchema.safeParse(JSON.parse(line));
+    } catch (err) {
+      throw new Error(`${path}:${index + 1}: not a transcript line (${(err as Error).message})`);
+    }
+    if (!parsed.success) throw new Error(`${path}:${index + 1}: not a transcript line (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`);
+    out.push(parsed.data);
+  });
+  return out;
+}
+
 export class TranscriptWriter {
   readonly dir: string;
   #dirMade = false;
@@ -95,19 +112,7 @@ export class TranscriptWriter {
   async exchangesOf(deviceId: string, endpoint: string = MANAGEMENT): Promise<TranscriptLine[]> {
     const path = this.pathFor(deviceId);
     const text = await readFile(path, 'utf8').catch(() => '');
-    const out: TranscriptLine[] = [];
-    text.split('\n').forEach((line, index) => {
-      if (line.trim() === '') return;
-      let parsed;
-      try {
-        parsed = transcriptLineSchema.safeParse(JSON.parse(line));
-      } catch (err) {
-        throw new Error(`${path}:${index + 1}: not a transcript line (${(err as Error).message})`);
-      }
-      if (!parsed.success) throw new Error(`${path}:${index + 1}: not a transcript line (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`);
-      if (parsed.data.endpoint === endpoint) out.push(parsed.data);
-    });
-    return out;
+    return transcriptLines(text, path).filter((line) => line.endpoint === endpoint);
   }
 
   /** How many lines could not be written (disk full, permissions). */
