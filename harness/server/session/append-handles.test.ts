@@ -1,0 +1,94 @@
+/**
+ * Descriptors kept open for appends (append-handles.ts): lines land in order, at most `limit` descriptors are
+ * open, and a file removed or replaced behind the writer's back is reached again through its path.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { mkdtemp, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppendHandles } from './append-handles.js';
+
+async function withDir(body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'dmc-append-'));
+  try {
+    await body(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** This process's open descriptors (Linux's /proc), or undefined where there is no /proc. */
+function openDescriptors(): number | undefined {
+  try {
+    return readdirSync('/proc/self/fd').length;
+  } catch {
+    return undefined;
+  }
+}
+
+test('appends land in order in each file, with at most `limit` descriptors open, and close() closes them all', async () => {
+  await withDir(async (dir) => {
+    const before = openDescriptors();
+    const handles = new AppendHandles({ limit: 2, create: true });
+    const paths = ['a', 'b', 'c'].map((name) => join(dir, `${name}.jsonl`));
+    for (let round = 1; round <= 3; round += 1) {
+      for (const path of paths) handles.append(path, `${round}\n`);
+    }
+    for (const path of paths) assert.equal(await readFile(path, 'utf8'), '1\n2\n3\n');
+    assert.equal(handles.size, 2);
+    if (before !== undefined) assert.equal(openDescriptors(), before + 2);
+    handles.close();
+    assert.equal(handles.size, 0);
+    if (before !== undefined) assert.equal(openDescriptors(), before);
+    // After close() an append still works, and keeps nothing open.
+    handles.append(paths[0]!, '4\n');
+    assert.equal(await readFile(paths[0]!, 'utf8'), '1\n2\n3\n4\n');
+    assert.equal(handles.size, 0);
+    if (before !== undefined) assert.equal(openDescriptors(), before);
+  });
+});
+
+test('a file removed while its descriptor is kept is created again (create), or the append fails (no create)', async () => {
+  await withDir(async (dir) => {
+    const path = join(dir, 'device.jsonl');
+    const creating = new AppendHandles({ limit: 4, create: true });
+    const existing = new AppendHandles({ limit: 4, create: false });
+    try {
+      creating.append(path, 'one\n');
+      await unlink(path);
+      creating.append(path, 'two\n');
+      assert.equal(await readFile(path, 'utf8'), 'two\n', 'the line went to the path, not to the removed file');
+
+      existing.append(path, 'three\n');
+      await unlink(path);
+      assert.throws(() => existing.append(path, 'four\n'), { code: 'ENOENT' });
+      assert.equal(existing.size, 0, 'no descriptor kept after a failure');
+    } finally {
+      creating.close();
+      existing.close();
+    }
+  });
+});
+
+test('a file replaced by a rename behind the writer gets the next line; forget() drops a descriptor', async () => {
+  await withDir(async (dir) => {
+    const path = join(dir, 'device.jsonl');
+    const handles = new AppendHandles({ limit: 4, create: false });
+    try {
+      await writeFile(path, '');
+      handles.append(path, 'old\n');
+      await writeFile(join(dir, 'new'), 'new\n');
+      await rename(join(dir, 'new'), path);
+      handles.append(path, 'next\n');
+      assert.equal(await readFile(path, 'utf8'), 'new\nnext\n');
+      handles.forget(path);
+      assert.equal(handles.size, 0);
+      handles.append(path, 'last\n');
+      assert.equal(await readFile(path, 'utf8'), 'new\nnext\nlast\n');
+    } finally {
+      handles.close();
+    }
+  });
+});

@@ -1,0 +1,87 @@
+/**
+ * Descriptors kept open for appending to files (a device's queue journal, its transcript), so an append is one
+ * write, not an open, a write and a close.
+ *
+ * Why: on the ext4 root of these VMs, opening a file that exists cost up to about 90 us of CPU in the server bench
+ * (100 devices x 3 sessions: 4 % of the server's main thread for the queue journal's opens alone), against a few
+ * microseconds for the write itself (issue #13, benchmarks/server.bench.ts).
+ *
+ * Safe against a file removed or replaced behind the server's back (a person deleting a transcript, a folder
+ * removed under a running server): before each append the kept descriptor's link count is read (fstat, no path
+ * lookup), and a descriptor whose file has no name left is closed and the path opened again, so the line lands
+ * where the path points, or the open fails and says so, exactly as an open per append did. A file that the owner
+ * itself is about to replace by a rename must be `forget()`-ed first: after recycling-replace.ts's rename the old
+ * inode keeps a name (a spare), which the link count cannot tell apart.
+ *
+ * Bounded: at most `limit` descriptors, the least recently used closed first, so a thousand devices cost no more
+ * than the limit (a process's default soft limit is often 1,024 descriptors, sockets included).
+ */
+import { closeSync, constants, fstatSync, openSync, writeFileSync } from 'node:fs';
+
+/** Never through a symbolic link (O_NOFOLLOW does not exist on Windows, where it is left out). */
+const APPEND = constants.O_WRONLY | constants.O_APPEND | (constants.O_NOFOLLOW ?? 0);
+
+export class AppendHandles {
+  /** Path to descriptor, in order of last use (a Map keeps insertion order: the first is the least recent). */
+  readonly #open = new Map<string, number>();
+  readonly #limit: number;
+  readonly #create: boolean;
+  #closed = false;
+
+  /** `create`: a missing file is created (mode 0o666 less the umask, as appendFile does); else the open fails. */
+  constructor(options: { limit: number; create: boolean }) {
+    this.#limit = options.limit;
+    this.#create = options.create;
+  }
+
+  /** Appends `data` at the end of `path`'s file before returning; throws the file system's error when it fails. */
+  append(path: string, data: string | Buffer): void {
+    let fd = this.#open.get(path);
+    if (fd !== undefined) {
+      this.#open.delete(path);
+      if (fstatSync(fd).nlink === 0) {
+        closeSync(fd);
+        fd = undefined;
+      }
+    }
+    fd ??= openSync(path, this.#create ? APPEND | constants.O_CREAT : APPEND, 0o666);
+    try {
+      writeFileSync(fd, data);
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
+    if (this.#closed) {
+      closeSync(fd);
+      return;
+    }
+    this.#open.set(path, fd);
+    if (this.#open.size > this.#limit) this.#closeOldest();
+  }
+
+  /** Closes `path`'s descriptor, if one is kept: its file is about to be replaced. */
+  forget(path: string): void {
+    const fd = this.#open.get(path);
+    if (fd === undefined) return;
+    this.#open.delete(path);
+    closeSync(fd);
+  }
+
+  /** Closes every descriptor; later appends still work, each opening and closing its file. */
+  close(): void {
+    this.#closed = true;
+    for (const fd of this.#open.values()) closeSync(fd);
+    this.#open.clear();
+  }
+
+  /** How many descriptors are open, for tests. */
+  get size(): number {
+    return this.#open.size;
+  }
+
+  #closeOldest(): void {
+    const [path, fd] = this.#open.entries().next().value as [string, number];
+    this.#open.delete(path);
+    closeSync(fd);
+  }
+}
