@@ -5,7 +5,8 @@
  * Why no new inode: creating a file is by far the dearest step of a write-then-rename. On the ext4 root of these
  * 2-core VMs (CI and a lab's nightly runner alike) it costs 13 to 850 us of CPU, swinging within minutes, where
  * rewriting a file that exists costs about 12 to 60 us, a hard link about 15 to 30 and a rename about 10 to 50.
- * The queue file is replaced after messages of every session (issue #13, benchmarks/server.bench.ts).
+ * The queue journal (journal-file.ts) is written whole this way at each device's first write after a start and
+ * whenever it has grown past its bound (issue #13, benchmarks/server.bench.ts).
  *
  * Why synchronous: each call of the callback API is a round trip through libuv's thread pool (a thread woken, the
  * result posted back to the event loop). For these small files that hand-over costs more CPU than the system call
@@ -45,9 +46,10 @@ const EARLIER_SPARE_NAME = /\.spare[01]\.tmp$/;
 const OPEN_EXISTING = constants.O_RDWR | (constants.O_NOFOLLOW ?? 0);
 const CREATE_NEW = constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
 
-/** A spare only this process holds: its path, and how many bytes it holds (unknown: infinite, so always cut). */
-interface Spare {
+/** A spare opened for this write: its path, descriptor and size. */
+interface Taken {
   path: string;
+  fd: number;
   bytes: number;
 }
 
@@ -55,7 +57,7 @@ interface Spare {
 interface Folder {
   readonly dir: string;
   /** Spares this process gave back, nobody else naming them. */
-  free: Spare[];
+  free: string[];
   /** Names found on disk (or left by a failed write), to be verified before use. */
   unverified: string[];
   /** The folder's names have been read in this process. */
@@ -66,18 +68,13 @@ interface Folder {
 
 export class RecyclingReplace {
   readonly #folders = new Map<string, Folder>();
-  /** The size of each live file this process wrote: the size of its spare once the next write gives it back. */
-  readonly #liveBytes = new Map<string, number>();
   /** How each write found its temporary file, for tests: a spare it gave back, one it verified on disk, one it created. */
   readonly counts = { kept: 0, adopted: 0, created: 0 };
 
-  /** Replaces `path` with `text` (UTF-8) before returning; throws the file system's error when a step fails. */
-  write(path: string, text: string): void {
-    const data = Buffer.from(text, 'utf8');
+  /** Replaces `path` with `content` (text as UTF-8) before returning; throws the file system's error when a step fails. */
+  write(path: string, content: string | Buffer): void {
+    const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
     const folder = this.#folderOf(dirname(path));
-    const liveBytes = this.#liveBytes.get(path);
-    // Forgotten until this write has ended: after a failed step the spare's size is read from disk.
-    this.#liveBytes.delete(path);
     const spare = this.#take(folder);
     try {
       try {
@@ -102,9 +99,8 @@ export class RecyclingReplace {
       if (previous !== undefined) folder.unverified.push(previous);
       throw err;
     }
-    // The old live inode is a free spare now; its size is known only when this process wrote it.
-    if (previous !== undefined) folder.free.push({ path: previous, bytes: liveBytes ?? Number.POSITIVE_INFINITY });
-    this.#liveBytes.set(path, data.length);
+    // The old live inode is a free spare now.
+    if (previous !== undefined) folder.free.push(previous);
   }
 
   #folderOf(dir: string): Folder {
@@ -118,14 +114,19 @@ export class RecyclingReplace {
   }
 
   /** A free spare, else one from disk that nothing else names, else a new one. */
-  #take(folder: Folder): Spare & { fd: number } {
-    for (let spare = folder.free.pop(); spare !== undefined; spare = folder.free.pop()) {
+  #take(folder: Folder): Taken {
+    for (let path = folder.free.pop(); path !== undefined; path = folder.free.pop()) {
+      let fd: number | undefined;
       try {
-        const fd = openSync(spare.path, OPEN_EXISTING);
+        fd = openSync(path, OPEN_EXISTING);
+        // Its size read now, not remembered: the live file may have grown since it was written whole (the queue
+        // journal appends to it), and a spare not cut to the new length would keep the old text's tail.
+        const bytes = fstatSync(fd).size;
         this.counts.kept += 1;
-        return { ...spare, fd };
+        return { path, fd, bytes };
       } catch {
         // Gone (removed by hand): the next one.
+        if (fd !== undefined) closeSync(fd);
       }
     }
     for (let path = folder.unverified.pop(); path !== undefined; path = folder.unverified.pop()) {
