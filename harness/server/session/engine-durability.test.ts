@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { CommandDraft, SyncML } from '../../syncml/types.js';
 import { deviceFileSchema, type DeviceFile } from './draft-schema.js';
 import { SessionEngine } from './engine.js';
-import { deviceFileJson, emptyDeviceFile, QueueStore } from './queue-store.js';
+import { deviceFileJson, emptyDeviceFile, QueueStore, readDeviceFile } from './queue-store.js';
 import { answer, deviceMessage, send, serverCommands, sessionStart, SERVER_URI, DEVICE_ID, withEngine } from './test-support.js';
 
 const getSwV: CommandDraft = { kind: 'Get', Item: [{ Target: { LocURI: './DevDetail/SwV' } }] };
@@ -21,8 +21,7 @@ const replaceName: CommandDraft = {
   Item: [{ Target: { LocURI: './Vendor/MSFT/DMClient/Provider/TEST/EntDeviceName' }, Data: 'lab-02' }],
 };
 const kinds = (m: SyncML): string[] => serverCommands(m).map((c) => c.kind);
-const readDeviceFile = async (dataDir: string): Promise<DeviceFile> =>
-  deviceFileSchema.parse(JSON.parse(await readFile(join(dataDir, 'queues', `${DEVICE_ID}.json`), 'utf8')));
+const deviceFileOnDisk = (dataDir: string): Promise<DeviceFile> => readDeviceFile(join(dataDir, 'queues', `${DEVICE_ID}.json`));
 
 test('crash: commands a reply delivered are on disk, and an engine reopened on the folder (never closed) sends them again', async () => {
   await withEngine(async (crashed, dataDir) => {
@@ -30,7 +29,7 @@ test('crash: commands a reply delivered are on disk, and an engine reopened on t
     // No await between sync() and the session: the reply must still wait until the commands are written.
     const reply = await send(crashed, deviceMessage({ sessionId: '1', msgId: '1', commands: sessionStart() }));
     assert.deepEqual(kinds(reply), ['Get', 'Replace']);
-    const onDisk = await readDeviceFile(dataDir);
+    const onDisk = await deviceFileOnDisk(dataDir);
     assert.deepEqual([...onDisk.queue, ...onDisk.inFlight].map((e) => e.draft), [getSwV, replaceName]);
 
     // The first engine is abandoned as a crash would leave it: no close(), its write-behind may still be running.
@@ -57,7 +56,7 @@ test('session progress written behind the replies is on disk once close() resolv
     const [result] = await results;
     assert.equal(result?.results[0]?.Data, '10.0.19045');
     await engine.close();
-    const onDisk = await readDeviceFile(dataDir);
+    const onDisk = await deviceFileOnDisk(dataDir);
     assert.deepEqual({ queue: onDisk.queue, inFlight: onDisk.inFlight, sessionCount: onDisk.sessionCount }, { queue: [], inFlight: [], sessionCount: 1 });
     assert.deepEqual(onDisk.sessions.map((s) => [s.sessionId, s.end, s.messagesIn, s.messagesOut]), [['1', 'completed', 2, 2]]);
   });
@@ -74,12 +73,12 @@ test('saves made in one turn are one write carrying the last state; flush() writ
     }
     await Promise.all(saves);
     assert.equal(store.writes, 1);
-    assert.equal((await readDeviceFile(dataDir)).sessionCount, 50);
+    assert.equal((await deviceFileOnDisk(dataDir)).sessionCount, 50);
     file.sessionCount = 51;
     await store.save(file);
     await store.flush();
     assert.equal(store.writes, 2);
-    assert.equal((await readDeviceFile(dataDir)).sessionCount, 51);
+    assert.equal((await deviceFileOnDisk(dataDir)).sessionCount, 51);
   });
 });
 
@@ -89,9 +88,9 @@ test('a lagging write lands after its delay, or with the next save and then neve
     const file = emptyDeviceFile(DEVICE_ID);
     file.sessionCount = 1;
     store.saveLater(file);
-    await assert.rejects(readDeviceFile(dataDir), { code: 'ENOENT' }, 'written at once, not lagging');
+    await assert.rejects(deviceFileOnDisk(dataDir), { code: 'ENOENT' }, 'written at once, not lagging');
     for (let waited = 0; store.writes === 0 && waited < 200; waited += 1) await sleep(10);
-    assert.equal((await readDeviceFile(dataDir)).sessionCount, 1);
+    assert.equal((await deviceFileOnDisk(dataDir)).sessionCount, 1);
 
     file.sessionCount = 2;
     store.saveLater(file);
@@ -100,7 +99,7 @@ test('a lagging write lands after its delay, or with the next save and then neve
     assert.equal(store.writes, 2);
     await sleep(100);
     assert.equal(store.writes, 2, 'the lagging write was not dropped when the save carried it');
-    assert.equal((await readDeviceFile(dataDir)).sessionCount, 3);
+    assert.equal((await deviceFileOnDisk(dataDir)).sessionCount, 3);
   });
 });
 
@@ -108,11 +107,11 @@ test('crash inside a session: its progress is not on disk yet, and the reopened 
   await withEngine(async (crashed, dataDir) => {
     void crashed.device(DEVICE_ID).sync([getSwV], { timeout: 5000 }).catch(() => undefined);
     await sleep(0);
-    const onDiskBefore = await readDeviceFile(dataDir);
+    const onDiskBefore = await deviceFileOnDisk(dataDir);
     const reply = await send(crashed, deviceMessage({ sessionId: '1', msgId: '1', commands: sessionStart() }));
     assert.deepEqual(kinds(reply), ['Get']);
     // The reply put the Get in flight; that progress lags, so the file still says what the enqueue wrote.
-    assert.deepEqual(await readDeviceFile(dataDir), onDiskBefore);
+    assert.deepEqual(await deviceFileOnDisk(dataDir), onDiskBefore);
 
     const reopened = await SessionEngine.open({ dataDir, serverLocURI: SERVER_URI });
     try {
@@ -122,7 +121,7 @@ test('crash inside a session: its progress is not on disk yet, and the reopened 
       const end = await send(reopened, deviceMessage({ sessionId: '2', msgId: '2', commands: answer(again, { './DevDetail/SwV': '10.0.19045' }) }));
       assert.deepEqual(kinds(end), []);
       // The session's end is written at once, without close().
-      const onDisk = await readDeviceFile(dataDir);
+      const onDisk = await deviceFileOnDisk(dataDir);
       assert.deepEqual({ queue: onDisk.queue, inFlight: onDisk.inFlight }, { queue: [], inFlight: [] });
       assert.deepEqual(onDisk.sessions.map((s) => [s.sessionId, s.end]), [['2', 'completed']]);
     } finally {
@@ -163,7 +162,7 @@ test('the queue file keeps each ended session as it ended, across sessions and a
     await runSession(engine, '1');
     await runSession(engine, '2');
     const history = engine.device(DEVICE_ID).sessions().history;
-    assert.deepEqual((await readDeviceFile(dataDir)).sessions, history);
+    assert.deepEqual((await deviceFileOnDisk(dataDir)).sessions, history);
     assert.deepEqual(history.map((s) => [s.sessionId, s.end, s.messagesIn, s.commandsSent, s.resultsReceived]), [
       ['1', 'completed', 2, 1, 1],
       ['2', 'completed', 2, 1, 1],
@@ -175,7 +174,7 @@ test('the queue file keeps each ended session as it ended, across sessions and a
       await runSession(reopened, '3');
       const after = reopened.device(DEVICE_ID).sessions().history;
       assert.deepEqual(after.map((s) => s.sessionId), ['1', '2', '3']);
-      assert.deepEqual((await readDeviceFile(dataDir)).sessions, after);
+      assert.deepEqual((await deviceFileOnDisk(dataDir)).sessions, after);
     } finally {
       await reopened.close();
     }
@@ -195,7 +194,7 @@ test('a queued command is the draft as it was at sync(): changing the object aft
     const sent = serverCommands(reply)[0];
     assert.ok(sent?.kind === 'Replace');
     assert.equal(sent.Item[0]?.Data, 'lab-02');
-    assert.deepEqual((await readDeviceFile(dataDir)).inFlight.map((e) => e.draft), [replaceName]);
+    assert.deepEqual((await deviceFileOnDisk(dataDir)).inFlight.map((e) => e.draft), [replaceName]);
     await send(engine, deviceMessage({ sessionId: '1', msgId: '2', commands: answer(reply, {}) }));
     const [result] = await pending;
     assert.deepEqual(result?.command.draft, replaceName, 'the result names the command that was sent');

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Alert, CommandDraft, SyncML } from '../../syncml/types.js';
-import { deviceFileSchema } from './draft-schema.js';
+import { readDeviceFile } from './queue-store.js';
 import { SessionEngine } from './engine.js';
 import { answer, deviceMessage, send, serverCommands, sessionStart, SERVER_URI, DEVICE_ID, withEngine } from './test-support.js';
 
@@ -30,7 +30,7 @@ test('a restart keeps queued commands: close rejects waiters, open with the same
     });
     await first.close();
     await rejected;
-    const onDisk = deviceFileSchema.parse(JSON.parse(await readFile(join(dataDir, 'queues', `${DEVICE_ID}.json`), 'utf8')));
+    const onDisk = await readDeviceFile(join(dataDir, 'queues', `${DEVICE_ID}.json`));
     assert.deepEqual(onDisk.queue.map((e) => e.draft), [getDevId, replaceName]);
 
     const second = await SessionEngine.open({ dataDir, serverLocURI: SERVER_URI });
@@ -64,7 +64,7 @@ test('commands delivered but unanswered are re-queued when the session is abando
 
     const second = await SessionEngine.open({ dataDir, serverLocURI: SERVER_URI, maxDeliveries: 3 });
     try {
-      const [entry] = deviceFileSchema.parse(JSON.parse(await readFile(join(dataDir, 'queues', `${DEVICE_ID}.json`), 'utf8'))).queue;
+      const [entry] = (await readDeviceFile(join(dataDir, 'queues', `${DEVICE_ID}.json`))).queue;
       assert.equal(entry?.deliveries, 2);
       const settled: boolean[] = [];
       second.on('commandSettled', (e) => settled.push(e.result.unanswered));
@@ -291,7 +291,7 @@ test('a sync whose timeout cannot write the queue file still times out, and clos
     await assert.rejects(pending, { code: 'DMC_ERR_SESSION_SYNC_TIMEOUT' });
     await rm(join(dataDir, 'queues'), { force: true });
     await engine.close();
-    const onDisk = deviceFileSchema.parse(JSON.parse(await readFile(join(dataDir, 'queues', `${DEVICE_ID}.json`), 'utf8')));
+    const onDisk = await readDeviceFile(join(dataDir, 'queues', `${DEVICE_ID}.json`));
     assert.deepEqual(onDisk.queue.map((e) => e.draft), [], 'the withdrawn command is gone from the file written on close');
   } finally {
     await rm(dataDir, { recursive: true, force: true });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseSyncML } from '../../syncml/index.js';
 import type { Command, CommandDraft, Status, SyncML } from '../../syncml/types.js';
-import { deviceFileSchema } from './draft-schema.js';
+import { readDeviceFile } from './queue-store.js';
 import { errorReply } from './error-reply.js';
 import { KEPT_PER_DEVICE } from './session-state.js';
 import type { SessionEvents } from './events.js';
@@ -285,7 +285,7 @@ test('an unenrollment is on disk at once, even when the session goes on', async 
     await new Promise((resolve) => setImmediate(resolve));
     const reply = await send(engine, capture('06-management-session2-unenroll.http'));
     assert.deepEqual(serverCommands(reply).map((c) => c.kind), ['Get'], 'the session goes on with the queued Get');
-    const onDisk = deviceFileSchema.parse(JSON.parse(readFileSync(join(dataDir, 'queues', `${DEVICE_ID}.json`), 'utf8')));
+    const onDisk = await readDeviceFile(join(dataDir, 'queues', `${DEVICE_ID}.json`));
     assert.equal(onDisk.unenrolledAt, '2026-11-28T10:00:00.000Z');
   });
 });

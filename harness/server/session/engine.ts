@@ -211,8 +211,12 @@ export class SessionEngine {
     }
     this.events.emit('engineClosed', { at });
     // Devices without an open session only need what is still being written (or failed) to land.
-    await Promise.all(writes);
-    await this.store.flush();
+    try {
+      await Promise.all(writes);
+      await this.store.flush();
+    } finally {
+      this.store.closeFiles();
+    }
   }
 
   private state(deviceId: string): DeviceState {

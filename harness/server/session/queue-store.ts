@@ -1,15 +1,16 @@
 /**
  * `<dataDir>/queues/<deviceId>.json`: a device's queue, in-flight commands, session summaries and DevInfo.
- * Reads are zod-checked; writes go to a temporary file that is renamed over the old one (rename is atomic on
- * one file system); the temporary file is an earlier version's inode of a file in the folder, recycled
- * (recycling-replace.ts), and the calls are synchronous (that module says why).
+ * Reads are zod-checked. The file is a journal (journal-file.ts): each write appends the whole new state as one
+ * JSON line, the last whole line is the current state (`tail -n 1 <file> | jq .`), and the file is written whole
+ * again, atomically, at the first write after a start, after a failed write, and once it has grown past 64 KiB
+ * and four of its newest lines. The calls are synchronous (recycling-replace.ts says why).
  *
  * Two ways to ask for a write (engine.ts step 5 says which the engine uses when):
  * - `save()`: written at the end of the current turn of the event loop, so a burst of saves for one device (a
  *   script queueing many syncs at once) is one write carrying every change; the promise settles once it is on disk.
  * - `saveLater()`: session progress that may lag. Written with the device's next `save()`, by `flush()`, or at
  *   the latest `progressDelayMs` later (default 5 s), so a session of two messages writes its file twice, not three
- *   times (issue #13: each replace costs 100 to 250 us of CPU here).
+ *   times (issue #13: each write costs tens to hundreds of microseconds of CPU here).
  * A write that fails leaves the device marked; `flush()` writes it again.
  */
 import { mkdirSync } from 'node:fs';
@@ -18,7 +19,7 @@ import { join } from 'node:path';
 import { errors } from './errors.js';
 import { draftBuildProblem } from './delivery.js';
 import { deviceFileSchema, type DeviceFile, type SessionSummary } from './draft-schema.js';
-import { RecyclingReplace } from './recycling-replace.js';
+import { JournalFile, parseCurrentState } from './journal-file.js';
 
 /** Windows device ids are hex or GUIDs (with braces); anything else could escape the queues folder. */
 const DEVICE_ID = /^[A-Za-z0-9_.{}-]{1,128}$/;
@@ -58,6 +59,39 @@ export function deviceFileJson(file: DeviceFile): string {
   return head === '{}' ? `{${list}}` : `${head.slice(0, -1)},${list}}`;
 }
 
+/**
+ * The device file at `path`, its current state (the journal's last whole line), validated. A file that is not JSON,
+ * does not match the schema or holds a command no message can carry is DMC_ERR_SESSION_STORE_CORRUPT, naming the
+ * path and the first field that failed.
+ */
+export async function readDeviceFile(path: string): Promise<DeviceFile> {
+  const text = await readFile(path, 'utf8');
+  let json: unknown;
+  try {
+    json = parseCurrentState(text);
+  } catch (err) {
+    throw errors.DMC_ERR_SESSION_STORE_CORRUPT.create({ path, problem: `not JSON (${(err as Error).message})` });
+  }
+  const parsed = deviceFileSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.join('.') || '(root)';
+    throw errors.DMC_ERR_SESSION_STORE_CORRUPT.create({ path, problem: `${where}: ${issue?.message ?? 'invalid'}` });
+  }
+  // A command no message can carry would fail every reply of its device: refused like any other corruption.
+  for (const [list, entries] of [['queue', parsed.data.queue], ['inFlight', parsed.data.inFlight]] as const) {
+    entries.forEach((entry, index) => {
+      const unbuildable = draftBuildProblem(entry.draft);
+      if (unbuildable !== undefined) {
+        throw errors.DMC_ERR_SESSION_STORE_CORRUPT.create({ path, problem: `${list}.${index}.draft: ${unbuildable.path}: ${unbuildable.problem}` });
+      }
+    });
+  }
+  // Frozen like the engine's own (deviceFileJson caches their text).
+  for (const summary of parsed.data.sessions) Object.freeze(summary);
+  return parsed.data;
+}
+
 interface Waiting {
   promise: Promise<void>;
   resolve: () => void;
@@ -90,7 +124,7 @@ export const DEFAULT_PROGRESS_DELAY_MS = 5000;
 export class QueueStore {
   readonly dir: string;
   private readonly slots = new Map<string, Slot>();
-  private readonly replace = new RecyclingReplace();
+  private readonly journal = new JournalFile();
   private readonly progressDelayMs: number;
   private dirMade = false;
   /** Writes made, for tests. */
@@ -110,34 +144,7 @@ export class QueueStore {
     await mkdir(this.dir, { recursive: true });
     const names = (await readdir(this.dir)).filter((n) => n.endsWith('.json')).sort();
     const files: DeviceFile[] = [];
-    for (const name of names) {
-      const path = join(this.dir, name);
-      const text = await readFile(path, 'utf8');
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch (err) {
-        throw errors.DMC_ERR_SESSION_STORE_CORRUPT.create({ path, problem: `not JSON (${(err as Error).message})` });
-      }
-      const parsed = deviceFileSchema.safeParse(json);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        const where = issue?.path.join('.') || '(root)';
-        throw errors.DMC_ERR_SESSION_STORE_CORRUPT.create({ path, problem: `${where}: ${issue?.message ?? 'invalid'}` });
-      }
-      // A command no message can carry would fail every reply of its device: refused like any other corruption.
-      for (const [list, entries] of [['queue', parsed.data.queue], ['inFlight', parsed.data.inFlight]] as const) {
-        entries.forEach((entry, index) => {
-          const unbuildable = draftBuildProblem(entry.draft);
-          if (unbuildable !== undefined) {
-            throw errors.DMC_ERR_SESSION_STORE_CORRUPT.create({ path, problem: `${list}.${index}.draft: ${unbuildable.path}: ${unbuildable.problem}` });
-          }
-        });
-      }
-      // Frozen like the engine's own (deviceFileJson caches their text).
-      for (const summary of parsed.data.sessions) Object.freeze(summary);
-      files.push(parsed.data);
-    }
+    for (const name of names) files.push(await readDeviceFile(join(this.dir, name)));
     return files;
   }
 
@@ -188,6 +195,11 @@ export class QueueStore {
     await Promise.all(pending);
   }
 
+  /** Closes the files kept open for appends (journal-file.ts); a later write still works, opening its file again. */
+  closeFiles(): void {
+    this.journal.close();
+  }
+
   private slotOf(file: DeviceFile): Slot {
     let slot = this.slots.get(file.deviceId);
     if (slot === undefined) {
@@ -204,11 +216,11 @@ export class QueueStore {
     slot.timer = undefined;
     slot.lagging = false;
     this.writes += 1;
-    const text = `${deviceFileJson(slot.file)}\n`;
+    const line = deviceFileJson(slot.file);
     try {
       if (!this.dirMade) mkdirSync(this.dir, { recursive: true });
       this.dirMade = true;
-      this.replace.write(this.pathOf(slot.file.deviceId), text);
+      this.journal.write(this.pathOf(slot.file.deviceId), line);
       slot.failed = false;
     } catch (err) {
       // The folder may have been removed under a running server: make it again next time.
