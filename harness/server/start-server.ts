@@ -224,6 +224,7 @@ export async function startMdmServer(options: MdmServerOptions): Promise<MdmServ
         await app.close();
         await engine.close();
         await transcripts.flush();
+        transcripts.close();
         await enrollments.flush();
       })();
       return stopped;

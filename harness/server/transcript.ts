@@ -13,14 +13,19 @@
  *
  * Appended with a synchronous call once the response has gone out, so a line is written before the next request is
  * read. The callback API's round trip through libuv's thread pool cost far more CPU than the append itself: 120 us
- * against 12 for a file that exists (session/recycling-replace.ts says more).
+ * against 12 for a file that exists (session/recycling-replace.ts says more). The files stay open between appends
+ * (session/append-handles.ts: bounded, and a file removed meanwhile is created again) until `close()`.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { ExchangeRecord } from '../enrollment/index.js';
 import { redactHeaders, redactText } from './redact.js';
+import { AppendHandles } from './session/append-handles.js';
+
+/** Transcript files kept open for appends: enough for every device of a lab, bounded for a fleet. */
+const OPEN_FILES = 256;
 
 export const UNIDENTIFIED = 'unidentified';
 /** The endpoint family of OMA-DM sessions (ExchangeRecord.endpoint). */
@@ -71,6 +76,7 @@ export class TranscriptWriter {
   #failures = 0;
 
   readonly #secrets: readonly string[];
+  readonly #files = new AppendHandles({ limit: OPEN_FILES, create: true });
 
   /** `secrets`: values redacted wherever they appear (see redactText). */
   constructor(dataDir: string, options: { secrets?: readonly string[] } = {}) {
@@ -96,7 +102,7 @@ export class TranscriptWriter {
         mkdirSync(this.dir, { recursive: true });
         this.#dirMade = true;
       }
-      appendFileSync(path, line, 'utf8');
+      this.#files.append(path, line);
     } catch {
       // Counted, not thrown: a full disk must not fail the device's session. The folder is made again next time.
       this.#dirMade = false;
@@ -126,6 +132,11 @@ export class TranscriptWriter {
    * written.
    */
   async flush(): Promise<void> {}
+
+  /** Closes the files kept open; a line recorded later is still written, its file opened and closed for it. */
+  close(): void {
+    this.#files.close();
+  }
 }
 
 /**
