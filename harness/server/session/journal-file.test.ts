@@ -5,20 +5,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { COMPACT_BYTES, JournalFile, parseCurrentState } from './journal-file.js';
 import { QueueStore, deviceFileJson, emptyDeviceFile } from './queue-store.js';
+import { withTempDir } from './test-support.js';
 
-async function withDir(body: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'dmc-journal-'));
-  try {
-    await body(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+const withDir = (body: (dir: string) => Promise<void>): Promise<void> => withTempDir('journal', body);
 
 const state = (version: number, pad = 0): string => JSON.stringify({ version, pad: 'x'.repeat(pad) });
 

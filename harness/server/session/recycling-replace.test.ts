@@ -6,19 +6,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { link, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { link, mkdir, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RecyclingReplace } from './recycling-replace.js';
+import { withTempDir } from './test-support.js';
 
-async function withDir(body: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'dmc-recycle-'));
-  try {
-    await body(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+const withDir = (body: (dir: string) => Promise<void>): Promise<void> => withTempDir('recycle', body);
 
 /** The spare files of a folder, with their link counts (a spare that is not a live file's second name has 1). */
 async function sparesIn(dir: string): Promise<Array<{ name: string; ino: number; nlink: number }>> {

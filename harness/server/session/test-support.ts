@@ -91,13 +91,23 @@ export async function withEngine<T>(
   run: (engine: SessionEngine, dataDir: string) => Promise<T>,
   options: Partial<SessionEngineOptions> = {},
 ): Promise<T> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'dmc-session-'));
-  const engine = await SessionEngine.open({ dataDir, serverLocURI: SERVER_URI, ...options });
+  return withTempDir('session', async (dataDir) => {
+    const engine = await SessionEngine.open({ dataDir, serverLocURI: SERVER_URI, ...options });
+    try {
+      return await run(engine, dataDir);
+    } finally {
+      await engine.close();
+    }
+  });
+}
+
+/** A fresh folder under the system's temporary folder for `run`, removed after it whatever happens. */
+export async function withTempDir<T>(prefix: string, run: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), `dmc-${prefix}-`));
   try {
-    return await run(engine, dataDir);
+    return await run(dir);
   } finally {
-    await engine.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true });
   }
 }
 
