@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,25 @@ import { enrollDevice, post } from './test-device.js';
 
 const DEVICE = 'C0FFEE00000000000000000000000003';
 const options = (dataDir: string) => ({ host: '127.0.0.1', port: 0, dataDir, user: 'u@example.test', password: 'pw-restart' });
+
+/** Files under `dir` this process holds open (Linux's /proc), or undefined where there is no /proc. */
+function filesOpenUnder(dir: string): string[] | undefined {
+  let fds: string[];
+  try {
+    fds = readdirSync('/proc/self/fd');
+  } catch {
+    return undefined;
+  }
+  const prefix = `${realpathSync(dir)}/`;
+  return fds.flatMap((fd) => {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      return target.startsWith(prefix) ? [target] : [];
+    } catch {
+      return []; // closed meanwhile (readdir's own descriptor)
+    }
+  });
+}
 
 function hello(managementUrl: string): SyncML {
   return {
@@ -27,6 +47,8 @@ it('a restart with the same data dir keeps the CA, issued certificates, enrollme
     queued.catch(() => undefined); // the engine rejects the waiter on close; the command itself stays on disk
     const nonce = first.enrollments.get(DEVICE)?.clientDigest.nonce;
     await first.stop();
+    // Transcripts and queue journals are appended through descriptors kept open; a stopped server holds none.
+    assert.deepEqual(filesOpenUnder(dataDir) ?? [], []);
 
     const second = await startMdmServer(options(dataDir));
     try {
@@ -45,9 +67,22 @@ it('a restart with the same data dir keeps the CA, issued certificates, enrollme
       assert.equal(res.status, 200, res.body);
       const get = parseSyncML(res.body).SyncBody.commands.find((c) => c.kind === 'Get');
       assert.equal(get?.kind === 'Get' ? get.Item[0]?.Target?.LocURI : undefined, './DevDetail/SwV');
+      // The first write of the device's queue in this process is whole, the next one an append: its journal is
+      // open then, with the device's transcript.
+      const queueFile = join(dataDir, 'queues', `${DEVICE}.json`);
+      for (const node of ['OEM', 'Manufacturer']) {
+        second.device(DEVICE).sync([{ kind: 'Get', Item: [{ Target: { LocURI: `./DevDetail/${node}` } }] }]).catch(() => undefined);
+        for (const deadline = Date.now() + 5000; !(await readFile(queueFile, 'utf8')).includes(`DevDetail/${node}`); ) {
+          assert.ok(Date.now() < deadline, `the sync of ${node} reached the queue file`);
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      }
+      const open = filesOpenUnder(dataDir);
+      if (open !== undefined) assert.ok(open.some((path) => path.includes('/queues/')) && open.some((path) => path.includes('/transcripts/')), open.join(', '));
     } finally {
       await second.stop();
     }
+    assert.deepEqual(filesOpenUnder(dataDir) ?? [], []);
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }
