@@ -19,6 +19,7 @@ import { CampaignServer } from './campaign-server.js';
 import { CONNECTION_ROWS, runConnectionCases } from './connection-cases.js';
 import { CAPTURE_DEVICE_ID, captureSeeds, mergeCorpora, transcriptSeeds, type Corpus } from './corpus.js';
 import { ServerCrashed, fuzzSoap, fuzzSyncML } from './fuzz-runs.js';
+import { secretsInFile, secretsInText, type NamedSecret } from './secret-scan.js';
 import { HANG_MS, keepAliveAgent, setHangLimitMs } from './http-probe.js';
 import { Tally } from './tally.js';
 
@@ -162,24 +163,16 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     }
 
     await server.flush().catch(() => undefined);
-    const secrets: Array<[string, string]> = [
+    const secrets: NamedSecret[] = [
       ['the enrollment password', password],
       ['the wrong password the auth case sent', wrongPassword],
-      ...[fuzzDevice, a, b].map((d): [string, string] => [`the digest secret of ${d.deviceId}`, d.digest.secret]),
-      ...[fuzzDevice, a, b].map((d): [string, string] => [`the private key of ${d.deviceId}`, d.keyPem.split('\n')[1]!]),
+      ...[fuzzDevice, a, b].map((d): NamedSecret => [`the digest secret of ${d.deviceId}`, d.digest.secret]),
+      ...[fuzzDevice, a, b].map((d): NamedSecret => [`the private key of ${d.deviceId}`, d.keyPem.split('\n')[1]!]),
     ];
     const log = server.log();
-    // Where a secret was found, with the secret itself masked: enough to find the code that wrote it.
-    const around = (text: string, secret: string) => {
-      const at = text.indexOf(secret);
-      return JSON.stringify(text.slice(Math.max(0, at - 160), at + secret.length + 60).replaceAll(secret, '<SECRET>'));
-    };
-    const leakedSecrets = secrets.filter(([, secret]) => log.includes(secret)).map(([name, secret]) => `${name} (server log): ${around(log, secret)}`);
+    const leakedSecrets = [...secretsInText(log, secrets)].map(([name, where]) => `${name} (server log): ${where}`);
     for (const file of (await allFiles(join(dataDir, 'transcripts')))) {
-      const text = await readFile(file, 'utf8');
-      for (const [name, secret] of secrets) {
-        if (text.includes(secret)) leakedSecrets.push(`${name} (${file.slice(dataDir.length + 1)}): ${around(text, secret)}`);
-      }
+      for (const [name, where] of await secretsInFile(file, secrets)) leakedSecrets.push(`${name} (${file.slice(dataDir.length + 1)}): ${where}`);
     }
     const unloggedRefusals = server.exit === undefined
       ? [...new Set(Object.values(AUTH_REFUSAL_CODES).map((c) => c.logged))].filter((code) => !log.includes(code))

@@ -1,0 +1,35 @@
+/**
+ * Where the campaign's secrets appear in what the server wrote (its log, its transcripts), each shown with the
+ * secret masked: enough to find the code that wrote it, without printing the secret again.
+ */
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+
+/** A secret by what it is (`the enrollment password`) and its value. */
+export type NamedSecret = [name: string, value: string];
+
+/** `text` around the first `secret` in it, every copy of the secret masked, as a JSON string. */
+export function maskedContext(text: string, secret: string): string {
+  const at = text.indexOf(secret);
+  return JSON.stringify(text.slice(Math.max(0, at - 160), at + secret.length + 60).replaceAll(secret, '<SECRET>'));
+}
+
+/** Each secret found in `text`, by name, with its masked context. */
+export function secretsInText(text: string, secrets: readonly NamedSecret[]): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const [name, secret] of secrets) if (text.includes(secret)) found.set(name, maskedContext(text, secret));
+  return found;
+}
+
+/**
+ * Each secret found in the file at `path`, by name, with the masked context of its first line holding it. Read
+ * line by line: a device's transcript holds every exchange of a campaign, more text than one string can hold
+ * (the unidentified exchanges of `npm run fuzz` came to about 860 MB); a transcript line never spans two.
+ */
+export async function secretsInFile(path: string, secrets: readonly NamedSecret[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  for await (const line of createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity })) {
+    for (const [name, context] of secretsInText(line, secrets.filter(([n]) => !found.has(n)))) found.set(name, context);
+  }
+  return found;
+}
