@@ -17,7 +17,8 @@
  * (session/append-handles.ts: bounded, and a file removed meanwhile is created again) until `close()`.
  */
 import { mkdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { ExchangeRecord } from '../enrollment/index.js';
@@ -55,19 +56,20 @@ export function safeSegment(value: string): string {
 
 /** The lines of a transcript file's `text` (read from `path`); one that is not a record() line is named by line. */
 export function transcriptLines(text: string, path: string): TranscriptLine[] {
-  const out: TranscriptLine[] = [];
-  text.split('\n').forEach((line, index) => {
-    if (line.trim() === '') return;
-    let parsed;
-    try {
-      parsed = transcriptLineSchema.safeParse(JSON.parse(line));
-    } catch (err) {
-      throw new Error(`${path}:${index + 1}: not a transcript line (${(err as Error).message})`);
-    }
-    if (!parsed.success) throw new Error(`${path}:${index + 1}: not a transcript line (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`);
-    out.push(parsed.data);
-  });
-  return out;
+  return text.split('\n').flatMap((line, index) => transcriptLine(line, path, index + 1) ?? []);
+}
+
+/** Line `number` of the transcript file at `path` as a record, undefined when blank; throws naming the line when not one. */
+function transcriptLine(line: string, path: string, number: number): TranscriptLine | undefined {
+  if (line.trim() === '') return undefined;
+  let parsed;
+  try {
+    parsed = transcriptLineSchema.safeParse(JSON.parse(line));
+  } catch (err) {
+    throw new Error(`${path}:${number}: not a transcript line (${(err as Error).message})`);
+  }
+  if (!parsed.success) throw new Error(`${path}:${number}: not a transcript line (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`);
+  return parsed.data;
 }
 
 export class TranscriptWriter {
@@ -117,8 +119,26 @@ export class TranscriptWriter {
    */
   async exchangesOf(deviceId: string, endpoint: string = MANAGEMENT): Promise<TranscriptLine[]> {
     const path = this.pathFor(deviceId);
-    const text = await readFile(path, 'utf8').catch(() => '');
-    return transcriptLines(text, path).filter((line) => line.endpoint === endpoint);
+    const found: TranscriptLine[] = [];
+    let number = 0;
+    // Line by line, keeping only the endpoint's lines: a device's file holds every exchange it ever had with a
+    // server that keeps its data folder, which can outgrow what one string holds.
+    let input;
+    try {
+      input = (await open(path)).createReadStream({ encoding: 'utf8' });
+    } catch {
+      return found;
+    }
+    try {
+      for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+        const record = transcriptLine(line, path, ++number);
+        if (record?.endpoint === endpoint) found.push(record);
+      }
+    } finally {
+      // A bad line ends the reading early: the file is closed all the same.
+      input.destroy();
+    }
+    return found;
   }
 
   /** How many lines could not be written (disk full, permissions). */
