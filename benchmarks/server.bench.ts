@@ -15,7 +15,8 @@
  * harness child sends it when the script's sync() resolves). Peak RSS is sampled inside the server process over
  * the measured phase only.
  *
- * Bounded: a fixed number of sessions per scenario (100 devices x 3 sessions, 1,000 devices x 1 session). Devices
+ * Bounded: a fixed number of sessions per scenario (100 devices x 3 sessions, 1,000 devices x 1 session, and 100 x 3
+ * again with a new TLS connection per session, see `Connection`). Devices
  * enroll over HTTPS (MS-MDE2 RequestSecurityToken, the real path) and share one RSA key so setup does not spend
  * minutes generating keys; each device still gets its own certificate and identity.
  *
@@ -80,7 +81,12 @@ const SESSIONS_PER_DEVICE = wholeNumberFrom('DMC_BENCH_SERVER_SESSIONS', 3);
  * pays; the targets stay on the first.
  */
 type Connection = 'kept' | 'per-session';
-const SCENARIOS: ReadonlyArray<{ devices: number; sessionsPerDevice: number; connection: Connection }> = process.env['DMC_BENCH_SERVER_TINY']
+/** What the devices of a scenario do: how many sessions each runs, and over which connections. */
+interface Load {
+  sessionsPerDevice: number;
+  connection: Connection;
+}
+const SCENARIOS: ReadonlyArray<Load & { devices: number }> = process.env['DMC_BENCH_SERVER_TINY']
   ? [{ devices: 3, sessionsPerDevice: 2, connection: 'kept' }]
   : [
       { devices: 100, sessionsPerDevice: SESSIONS_PER_DEVICE, connection: 'kept' },
@@ -417,7 +423,7 @@ function checkSettled(deviceId: string, outcome: Extract<FromServer, { type: 'se
 
 /** Runs one server kind against the enrolled devices: queue (IPC, untimed), two HTTPS messages (timed), settle. */
 async function drive(
-  kind: Kind, dataDir: string, enrolled: EnrolledDevice[], load: { sessionsPerDevice: number; connection: Connection },
+  kind: Kind, dataDir: string, enrolled: EnrolledDevice[], load: Load,
   bodies?: [string, string], codeRoot?: string, repliesFile?: string,
 ): Promise<Figures> {
   const { server, ready } = await ServerProcess.start(kind, dataDir, codeRoot, repliesFile);
@@ -595,7 +601,7 @@ interface ScenarioFigures {
   current: Figures;
 }
 
-async function scenario(devices: number, load: { sessionsPerDevice: number; connection: Connection }, baseline: Baseline): Promise<ScenarioFigures> {
+async function scenario(devices: number, load: Load, baseline: Baseline): Promise<ScenarioFigures> {
   const { sessionsPerDevice } = load;
   const work = await mkdtemp(join(tmpdir(), 'dmc-bench-server-'));
   try {
