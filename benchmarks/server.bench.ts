@@ -76,9 +76,11 @@ const SESSIONS_PER_DEVICE = wholeNumberFrom('DMC_BENCH_SERVER_SESSIONS', 3);
 /**
  * How a device's sessions reach the server: `kept`, one keep-alive connection serving all of a device's sessions
  * (the load issue #13's targets were set on); `per-session`, a new TLS connection for every session, closed at its
- * end, its TLS session resumed from the one before (the agent's session cache). The second is how the Windows DM
- * client works (one client run per sync, sessions minutes or hours apart), and prices the handshake a real session
- * pays; the targets stay on the first.
+ * end, its TLS session resumed from the one before (the agent's session cache). The second is what a Windows device
+ * meets: its sessions come minutes to hours apart (the DMClient poll schedule), far longer than a server keeps an
+ * idle connection (fastify's default keep-alive timeout is 72 s), so every session pays a handshake, full or
+ * resumed (whether Windows resumes is not documented; resumed is the dearer case for the ratio). The targets stay on
+ * the first.
  */
 type Connection = 'kept' | 'per-session';
 /** What the devices of a scenario do: how many sessions each runs, and over which connections. */
