@@ -77,10 +77,10 @@ const SESSIONS_PER_DEVICE = wholeNumberFrom('DMC_BENCH_SERVER_SESSIONS', 3);
  * How a device's sessions reach the server: `kept`, one keep-alive connection serving all of a device's sessions
  * (the load issue #13's targets were set on); `per-session`, a new TLS connection for every session, closed at its
  * end, its TLS session resumed from the one before (the agent's session cache). The second is what a Windows device
- * meets: its sessions come minutes to hours apart (the DMClient poll schedule), far longer than the harness server keeps
- * an idle connection (30 s, DEFAULT_SERVER_TIMEOUTS.keepAliveMs), so every session pays a handshake, full or
- * resumed (whether Windows resumes is not documented; resumed is the dearer case for the ratio). The targets stay on
- * the first.
+ * meets: its sessions come minutes to hours apart (the DMClient poll schedule), far longer than the harness server
+ * keeps an idle connection (30 s, DEFAULT_SERVER_TIMEOUTS.keepAliveMs), so every session pays a handshake. Whether
+ * Windows resumes the TLS session is not documented; a resumed handshake is the cheaper one, so it makes the trivial
+ * route cheaper and the ratio harder. The targets stay on the first.
  */
 type Connection = 'kept' | 'per-session';
 /** What the devices of a scenario do: how many sessions each runs, and over which connections. */
