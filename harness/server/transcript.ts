@@ -23,10 +23,10 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { ExchangeRecord } from '../enrollment/index.js';
 import { redactHeaders, redactText } from './redact.js';
-import { AppendHandles } from './session/append-handles.js';
+import { AppendHandles, keptDescriptorLimit } from './session/append-handles.js';
 
 /** Transcript files kept open for appends: enough for every device of a lab, bounded for a fleet. */
-const OPEN_FILES = 256;
+const OPEN_FILES = keptDescriptorLimit(256);
 
 export const UNIDENTIFIED = 'unidentified';
 /** The endpoint family of OMA-DM sessions (ExchangeRecord.endpoint). */

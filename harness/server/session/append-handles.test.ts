@@ -4,7 +4,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppendHandles } from './append-handles.js';
@@ -84,4 +86,13 @@ test('a file replaced by a rename behind the writer gets the next line; forget()
       handles.close();
     }
   });
+});
+
+test('the kept descriptors stay within an eighth of the process\'s open-file limit', { skip: !existsSync('/proc/self/limits') && 'no /proc' }, () => {
+  // A process whose limit is 256 (hard and soft, so Node cannot raise it) keeps at most 32 per owner.
+  const module = fileURLToPath(new URL('./append-handles.ts', import.meta.url));
+  const script = `import { keptDescriptorLimit } from ${JSON.stringify(module)}; console.log(keptDescriptorLimit(256), keptDescriptorLimit(10));`;
+  const child = spawnSync('bash', ['-c', 'ulimit -n 256 && exec "$0" --import tsx --input-type=module -e "$1"', process.execPath, script], { encoding: 'utf8' });
+  assert.equal(child.stderr, '');
+  assert.equal(child.stdout.trim(), '32 10');
 });

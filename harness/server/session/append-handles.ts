@@ -14,12 +14,30 @@
  * inode keeps a name (a spare), which the link count cannot tell apart.
  *
  * Bounded: at most `limit` descriptors, the least recently used closed first, so a thousand devices cost no more
- * than the limit (a process's default soft limit is often 1,024 descriptors, sockets included).
+ * than the limit; `keptDescriptorLimit()` keeps each owner's limit to an eighth of the process's open-file limit,
+ * so kept files never crowd out the devices' sockets.
  */
-import { closeSync, constants, fstatSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 
 /** Never through a symbolic link (O_NOFOLLOW does not exist on Windows, where it is left out). */
 const APPEND = constants.O_WRONLY | constants.O_APPEND | (constants.O_NOFOLLOW ?? 0);
+
+/**
+ * `wanted`, or less: an eighth of this process's limit of open files (the soft limit in Linux's /proc/self/limits,
+ * which Node raises to the hard limit at start-up), so the transcripts and the queue journals together hold at most
+ * a quarter of it. Where the limit cannot be read, at most 64.
+ */
+export function keptDescriptorLimit(wanted: number): number {
+  let limits: string;
+  try {
+    limits = readFileSync('/proc/self/limits', 'utf8');
+  } catch {
+    return Math.min(wanted, 64);
+  }
+  const soft = /^Max open files\s+(\d+|unlimited)/m.exec(limits)?.[1];
+  if (soft === undefined) return Math.min(wanted, 64);
+  return soft === 'unlimited' ? wanted : Math.min(wanted, Math.floor(Number(soft) / 8));
+}
 
 export class AppendHandles {
   /** Path to descriptor, in order of last use (a Map keeps insertion order: the first is the least recent). */

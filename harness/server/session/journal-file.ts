@@ -20,13 +20,13 @@
  * Synchronous, like recycling-replace.ts (which says why); appends go through descriptors kept open
  * (append-handles.ts).
  */
-import { AppendHandles } from './append-handles.js';
+import { AppendHandles, keptDescriptorLimit } from './append-handles.js';
 import { RecyclingReplace } from './recycling-replace.js';
 
 /** A file grows by appends up to this size (or four lines of the newest size, if larger) before it is written whole. */
 export const COMPACT_BYTES = 64 * 1024;
 /** Descriptors kept open for appends (append-handles.ts): enough for every device of a lab, bounded for a fleet. */
-const OPEN_FILES = 256;
+const OPEN_FILES = keptDescriptorLimit(256);
 
 export class JournalFile {
   readonly #replace = new RecyclingReplace();
