@@ -4,10 +4,10 @@
  * device really sent to the campaign server, read back from the server's transcripts (so the device stays a device
  * on the network: nothing of it is imported to build messages).
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { parseHttpCapture } from '../enrollment/http-capture.js';
-import { UNIDENTIFIED, safeSegment, transcriptLines } from '../server/index.js';
+import { TranscriptWriter, transcriptRecords } from '../server/index.js';
 import { toRaw } from './raw-mutations.js';
 
 /** The device ID of the real captures, replaced by the campaign device's own. */
@@ -71,11 +71,10 @@ export async function transcriptSeeds(input: {
   origin: string;
 }): Promise<Corpus> {
   const corpus: Corpus = { syncml: [], soap: { discovery: [], policy: [], enrollment: [] } };
-  const root = join(input.dataDir, 'transcripts');
-  const files = (await readdir(root)).filter((name) => name === `${safeSegment(input.deviceId)}.jsonl` || name === `${UNIDENTIFIED}.jsonl`);
-  for (const file of files) {
-    const path = join(root, file);
-    for (const record of transcriptLines(await readFile(path, 'utf8'), path)) {
+  const transcripts = new TranscriptWriter(input.dataDir);
+  for (const path of [transcripts.pathFor(input.deviceId), transcripts.pathFor(undefined)]) {
+    const file = basename(path);
+    for await (const record of transcriptRecords(path)) {
       const management = record.url.includes('/ManagementServer/');
       const body = record.request.body
         .replaceAll(input.deviceId, management ? input.asDeviceId : input.enrollAsDeviceId)

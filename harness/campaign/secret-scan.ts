@@ -2,8 +2,7 @@
  * Where the campaign's secrets appear in what the server wrote (its log, its transcripts), each shown with the
  * secret masked: enough to find the code that wrote it, without printing the secret again.
  */
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { transcriptFileLines } from '../server/index.js';
 
 /** A secret by what it is (`the enrollment password`) and its value. */
 export type NamedSecret = [name: string, value: string];
@@ -22,13 +21,12 @@ export function secretsInText(text: string, secrets: readonly NamedSecret[]): Ma
 }
 
 /**
- * Each secret found in the file at `path`, by name, with the masked context of its first line holding it. Read
- * line by line: a device's transcript holds every exchange of a campaign, more text than one string can hold
- * (the unidentified exchanges of `npm run fuzz` came to about 860 MB); a transcript line never spans two.
+ * Each secret found in the transcript file at `path`, by name, with the masked context of its first line holding
+ * it. Read line by line (transcriptFileLines: the file can be larger than one string); a line never spans two.
  */
 export async function secretsInFile(path: string, secrets: readonly NamedSecret[]): Promise<Map<string, string>> {
   const found = new Map<string, string>();
-  for await (const line of createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity })) {
+  for await (const line of transcriptFileLines(path)) {
     for (const [name, context] of secretsInText(line, secrets.filter(([n]) => !found.has(n)))) found.set(name, context);
   }
   return found;

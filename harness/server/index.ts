@@ -3,6 +3,6 @@ export { DEFAULT_SERVER_TIMEOUTS, serverRootUrl, startMdmServer, type MdmServer,
 export { managementPlugin, SYNCML_CONTENT_TYPE, type ManagementPluginOptions } from './management-plugin.js';
 export { DeviceAuthenticator, type AuthDecision, type DeviceAuthContext } from './device-auth.js';
 export { computeMd5Digest, md5Challenge, AUTH_MD5 } from './digest.js';
-export { lostTranscriptLines, safeSegment, transcriptLines, TranscriptWriter, UNIDENTIFIED, type TranscriptLine } from './transcript.js';
+export { lostTranscriptLines, transcriptFileLines, transcriptRecords, TranscriptWriter, UNIDENTIFIED, type TranscriptLine } from './transcript.js';
 export { redactText, redactHeaders, REDACTED } from './redact.js';
 export { errors } from './errors.js';

@@ -54,9 +54,33 @@ export function safeSegment(value: string): string {
   return cleaned === '' ? '_' : cleaned;
 }
 
-/** The lines of a transcript file's `text` (read from `path`); one that is not a record() line is named by line. */
-export function transcriptLines(text: string, path: string): TranscriptLine[] {
-  return text.split('\n').flatMap((line, index) => transcriptLine(line, path, index + 1) ?? []);
+/**
+ * The lines of the transcript file at `path` as written, read as a stream: a device's file holds every exchange it
+ * ever had with a server that keeps its data folder (the unidentified exchanges of `npm run fuzz` come to about
+ * 860 MB), more than one string holds. None when the file cannot be opened (no exchange yet). The file is closed
+ * however the caller stops.
+ */
+export async function* transcriptFileLines(path: string): AsyncGenerator<string> {
+  let input;
+  try {
+    input = (await open(path)).createReadStream({ encoding: 'utf8' });
+  } catch {
+    return;
+  }
+  try {
+    yield* createInterface({ input, crlfDelay: Infinity });
+  } finally {
+    input.destroy();
+  }
+}
+
+/** The records of the transcript file at `path`, streamed; a line that is not a record() line is named by line. */
+export async function* transcriptRecords(path: string): AsyncGenerator<TranscriptLine> {
+  let number = 0;
+  for await (const line of transcriptFileLines(path)) {
+    const record = transcriptLine(line, path, ++number);
+    if (record !== undefined) yield record;
+  }
 }
 
 /** Line `number` of the transcript file at `path` as a record, undefined when blank; throws naming the line when not one. */
@@ -118,26 +142,8 @@ export class TranscriptWriter {
    * record() wrote is an error naming the file and line.
    */
   async exchangesOf(deviceId: string, endpoint: string = MANAGEMENT): Promise<TranscriptLine[]> {
-    const path = this.pathFor(deviceId);
     const found: TranscriptLine[] = [];
-    let number = 0;
-    // Line by line, keeping only the endpoint's lines: a device's file holds every exchange it ever had with a
-    // server that keeps its data folder, which can outgrow what one string holds.
-    let input;
-    try {
-      input = (await open(path)).createReadStream({ encoding: 'utf8' });
-    } catch {
-      return found;
-    }
-    try {
-      for await (const line of createInterface({ input, crlfDelay: Infinity })) {
-        const record = transcriptLine(line, path, ++number);
-        if (record?.endpoint === endpoint) found.push(record);
-      }
-    } finally {
-      // A bad line ends the reading early: the file is closed all the same.
-      input.destroy();
-    }
+    for await (const record of transcriptRecords(this.pathFor(deviceId))) if (record.endpoint === endpoint) found.push(record);
     return found;
   }
 
