@@ -1,34 +1,15 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { buildSyncML, parseSyncML, type SyncML } from '../syncml/index.js';
 import { startMdmServer } from './start-server.js';
+import { filesOpenUnder } from './session/test-support.js';
 import { enrollDevice, post } from './test-device.js';
 
 const DEVICE = 'C0FFEE00000000000000000000000003';
 const options = (dataDir: string) => ({ host: '127.0.0.1', port: 0, dataDir, user: 'u@example.test', password: 'pw-restart' });
-
-/** Files under `dir` this process holds open (Linux's /proc), or undefined where there is no /proc. */
-function filesOpenUnder(dir: string): string[] | undefined {
-  let fds: string[];
-  try {
-    fds = readdirSync('/proc/self/fd');
-  } catch {
-    return undefined;
-  }
-  const prefix = `${realpathSync(dir)}/`;
-  return fds.flatMap((fd) => {
-    try {
-      const target = readlinkSync(`/proc/self/fd/${fd}`);
-      return target.startsWith(prefix) ? [target] : [];
-    } catch {
-      return []; // closed meanwhile (readdir's own descriptor)
-    }
-  });
-}
 
 function hello(managementUrl: string): SyncML {
   return {

@@ -2,6 +2,7 @@
  * Typed builders of device messages for the engine's tests: what a Windows OMA-DM client would send, built as
  * SyncML objects (never as text), plus a scripted device that answers a server message command by command.
  */
+import { readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -113,4 +114,23 @@ export async function withTempDir<T>(prefix: string, run: (dir: string) => Promi
 
 export function send(engine: SessionEngine, message: SyncML, auth: AuthOutcome = ACCEPTED): Promise<SyncML> {
   return engine.handle({ deviceId: DEVICE_ID, message, auth, receivedAt: new Date('2026-11-28T10:00:00Z') });
+}
+
+/** Files under `dir` this process holds open (Linux's /proc), or undefined where there is no /proc. */
+export function filesOpenUnder(dir: string): string[] | undefined {
+  let fds: string[];
+  try {
+    fds = readdirSync('/proc/self/fd');
+  } catch {
+    return undefined;
+  }
+  const prefix = `${realpathSync(dir)}/`;
+  return fds.flatMap((fd) => {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      return target.startsWith(prefix) ? [target] : [];
+    } catch {
+      return []; // closed meanwhile (readdir's own descriptor)
+    }
+  });
 }
