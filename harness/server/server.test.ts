@@ -169,8 +169,8 @@ describe('MDM server over HTTPS', () => {
     const signed = await post(url(), body, { ...SYNCML, 'mdm-signature': signature }, asDevice(carol));
     assert.equal(signed.status, 200);
     await server.transcripts.flush();
-    const lines = (await readFile(join(dataDir, 'transcripts', `${CAROL}.jsonl`), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { sessionId: string; errorCode?: string; response: { status: number } });
-    assert.deepEqual(lines.filter((l) => l.sessionId === '60').map((l) => [l.response.status, l.errorCode]), [
+    const lines = (await server.transcripts.exchangesOf(CAROL)).filter((l) => l.sessionId === '60');
+    assert.deepEqual(lines.map((l) => [l.response.status, l.errorCode]), [
       [403, 'DMC_ERR_SERVER_SIGNATURE_MISSING'],
       [200, undefined],
     ]);
