@@ -63,6 +63,7 @@ import { loadOrCreateAuthority } from '../harness/pki/index.js';
 import type { startMdmServer as StartMdmServer } from '../harness/server/index.js';
 import { enrollDevice, post, type EnrolledDevice } from '../harness/server/test-device.js';
 import { buildSyncML, parseSyncML, type Command, type CommandDraft, type SyncML } from '../harness/syncml/index.js';
+import { helperCpuMsSince, threadCpuNow } from './thread-cpu.js';
 
 /**
  * The commit issue #13's server-cost work started from ("dmc doctor: one firstLine helper ..."): the "baseline"
@@ -127,7 +128,7 @@ type FromServer =
   | { type: 'ready'; origin: string; managementUrl: string; caPem: string }
   | { type: 'queued'; id: number }
   | { type: 'settled'; id: number; count: number; error?: string }
-  | { type: 'rss'; peakMb: number; cpuMs: number }
+  | { type: 'rss'; peakMb: number; cpuMs: number; helperCpuMs: number | undefined }
   | { type: 'stopped' };
 
 function drafts(): CommandDraft[] {
@@ -146,6 +147,7 @@ async function serve(kind: Kind, dataDir: string, codeRoot: string, repliesFile:
   const send = (message: FromServer): void => void process.send?.(message);
   let peak = 0;
   let cpuAtStart = process.cpuUsage();
+  let threadsAtStart: Map<number, number> | undefined;
   let sampler: NodeJS.Timeout | undefined;
   let stop: () => Promise<void>;
   let onSync: (id: number, deviceId: string) => void;
@@ -194,6 +196,7 @@ async function serve(kind: Kind, dataDir: string, codeRoot: string, repliesFile:
     else if (message.type === 'measure' && message.on) {
       peak = process.memoryUsage.rss();
       cpuAtStart = process.cpuUsage();
+      threadsAtStart = threadCpuNow();
       // memoryUsage.rss() only: the full memoryUsage() also gathers V8 heap statistics, which cost the server up to
       // 0.6 ms of CPU per session in the trivial run (it scales with wall time, not work) and blurred the ratios.
       sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 25);
@@ -202,7 +205,8 @@ async function serve(kind: Kind, dataDir: string, codeRoot: string, repliesFile:
       clearInterval(sampler);
       profiler?.stop(kind);
       const cpu = process.cpuUsage(cpuAtStart);
-      send({ type: 'rss', peakMb: Math.max(peak, process.memoryUsage.rss()) / 2 ** 20, cpuMs: (cpu.user + cpu.system) / 1000 });
+      const helperCpuMs = helperCpuMsSince(threadsAtStart);
+      send({ type: 'rss', peakMb: Math.max(peak, process.memoryUsage.rss()) / 2 ** 20, cpuMs: (cpu.user + cpu.system) / 1000, helperCpuMs });
     } else if (message.type === 'stop') {
       void stop().then(() => {
         send({ type: 'stopped' });
@@ -270,8 +274,8 @@ class ServerProcess {
   }
 
   measure(on: true): void;
-  measure(on: false): Promise<{ peakMb: number; cpuMs: number }>;
-  measure(on: boolean): void | Promise<{ peakMb: number; cpuMs: number }> {
+  measure(on: false): Promise<Omit<Extract<FromServer, { type: 'rss' }>, 'type'>>;
+  measure(on: boolean): void | Promise<Omit<Extract<FromServer, { type: 'rss' }>, 'type'>> {
     const rss = on ? undefined : this.#process.expect('rss');
     this.#process.send({ type: 'measure', on });
     return rss?.then((m) => m as Extract<FromServer, { type: 'rss' }>);
@@ -343,6 +347,8 @@ interface Figures {
   peakRssMb: number;
   /** CPU time (user + system) the server process spent per session: far steadier than wall time on a busy machine. */
   cpuMsPerSession: number;
+  /** The part of it on the server's threads other than the main one (thread-cpu.ts); undefined where unreadable. */
+  helperCpuMsPerSession: number | undefined;
   failures: number;
   firstFailure?: string;
   /** The load generator (this process): CPU per session, share of one core over the run, event-loop delay p99. */
@@ -382,7 +388,7 @@ async function measure(
   const gen = process.cpuUsage(genCpu);
   loop.disable();
   const genCpuMs = (gen.user + gen.system) / 1000;
-  const { peakMb, cpuMs } = await server.measure(false);
+  const { peakMb, cpuMs, helperCpuMs } = await server.measure(false);
   latencies.sort((a, b) => a - b);
   return {
     sessionsPerSecond: latencies.length / elapsed,
@@ -390,6 +396,7 @@ async function measure(
     p99: percentile(latencies, 99),
     peakRssMb: peakMb,
     cpuMsPerSession: cpuMs / Math.max(1, latencies.length),
+    helperCpuMsPerSession: helperCpuMs === undefined ? undefined : helperCpuMs / Math.max(1, latencies.length),
     failures,
     ...(firstFailure === undefined ? {} : { firstFailure }),
     genCpuMsPerSession: genCpuMs / Math.max(1, latencies.length),
@@ -583,6 +590,7 @@ function median(rounds: Figures[]): Figures {
     p99: mid((f) => f.p99),
     peakRssMb: mid((f) => f.peakRssMb),
     cpuMsPerSession: mid((f) => f.cpuMsPerSession),
+    helperCpuMsPerSession: rounds.some((f) => f.helperCpuMsPerSession === undefined) ? undefined : mid((f) => f.helperCpuMsPerSession ?? 0),
     failures: rounds.reduce((sum, f) => sum + f.failures, 0),
     ...(firstFailure === undefined ? {} : { firstFailure }),
     genCpuMsPerSession: mid((f) => f.genCpuMsPerSession),
@@ -681,6 +689,7 @@ function printTable(all: ScenarioFigures[], baseline: Baseline): void {
   const rows: [string, (f: Figures, t: Figures, b: Figures) => string][] = [
     ['sessions/s', (f) => f.sessionsPerSecond.toFixed(1)],
     ['server CPU ms/session', (f) => f.cpuMsPerSession.toFixed(2)],
+    ['  on helper threads', (f) => f.helperCpuMsPerSession?.toFixed(2) ?? 'n/a'],
     ['  ratio to trivial', (f, t) => (f.cpuMsPerSession / t.cpuMsPerSession).toFixed(2)],
     ['  ratio to same bytes', (f, _t, b) => (f.cpuMsPerSession / b.cpuMsPerSession).toFixed(2)],
     ['throughput ratio to trivial', (f, t) => (f.sessionsPerSecond / t.sessionsPerSecond).toFixed(2)],
@@ -706,6 +715,7 @@ function printTable(all: ScenarioFigures[], baseline: Baseline): void {
   }
   console.log(`medians of ${ROUNDS} round(s), each running the servers in another order.`);
   console.log('server CPU = user+system CPU of the server process over the measured phase, per session; generator = this process.');
+  console.log("on helper threads = the part of it off the server's main thread (V8's JIT compiler and GC helpers, libuv's pool), from /proc.");
   console.log("same bytes = the trivial route answering with the harness's real replies to the device's real messages.");
 }
 
