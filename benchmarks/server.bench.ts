@@ -44,7 +44,10 @@
  * figures without the file system's cost (creating a file costs 13 to 680 us of CPU on these VMs' ext4, about 15
  * on tmpfs; the probe line prints it for each scenario).
  * "srv CPU" is the server process's user+system CPU per session over the measured phase: on a shared, busy machine
- * it moves far less than sessions/s, so compare it first.
+ * it moves far less than sessions/s, so compare it first. Its "on helper threads" row is the part spent off the main
+ * thread (thread-cpu.ts), which a CPU profile never shows. For the harness that is mostly TurboFan compiling its hot
+ * code during the measured phase: DMC_BENCH_SERVER_EXEC_ARGV=--no-concurrent-recompilation moves the compiling onto
+ * the main thread, and what stays on helper threads is the GC's share.
  */
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
