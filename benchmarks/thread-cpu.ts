@@ -4,7 +4,7 @@
  * profile (which samples the main thread only) does not see them at all. Read from /proc (Linux); elsewhere
  * `threadCpuNow()` answers undefined and the bench prints n/a.
  *
- * Why the bench reports it: in the server bench these threads took about a quarter of the harness's CPU per
+ * Why the bench reports it: in the server bench these threads took close to a third of the harness's CPU per
  * session, mostly TurboFan compiling the harness's hot functions during the measured phase (issue #13).
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -36,7 +36,10 @@ export function threadCpuNow(): Map<number, number> | undefined {
   return times;
 }
 
-/** CPU ms the threads other than the main one spent since `start` (threads started since then count whole). */
+/**
+ * CPU ms the threads other than the main one spent since `start`. A thread started since then counts whole; one that
+ * ended in between is missed (its /proc entry is gone), which V8's and libuv's long-lived threads never do.
+ */
 export function helperCpuMsSince(start: Map<number, number> | undefined): number | undefined {
   const now = threadCpuNow();
   if (start === undefined || now === undefined) return undefined;
