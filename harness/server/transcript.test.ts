@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { ExchangeRecord } from '../enrollment/index.js';
-import { TranscriptWriter } from './transcript.js';
+import { TranscriptWriter, transcriptFileLines } from './transcript.js';
 
 function exchange(deviceId: string | undefined, sessionId: string, body: string, endpoint = 'management'): ExchangeRecord {
   return {
@@ -102,6 +102,11 @@ describe('transcript writer', () => {
       assert.deepEqual((await writer.exchangesOf('dev1')).map((r) => r.response.body), ['dev1-session']);
       assert.deepEqual((await writer.exchangesOf('dev1', 'enrollment')).map((r) => r.response.body), ['dev1-enroll']);
       assert.deepEqual(await writer.exchangesOf('dev2'), []);
+      // Only a missing file reads as empty: one that cannot be opened is an error, never taken for a clean file.
+      const unopenable = join(writer.pathFor('dev1'), 'below-a-file.jsonl');
+      await assert.rejects(async () => {
+        for await (const line of transcriptFileLines(unopenable)) assert.fail(`read ${line}`);
+      }, { code: 'ENOTDIR' });
       // A line that is not one record() wrote is named by file and line, not skipped.
       await appendFile(writer.pathFor('dev1'), '{"at": 5}\n');
       await assert.rejects(writer.exchangesOf('dev1'), { message: new RegExp(`dev1\\.jsonl:3: not a transcript line \\(at: `) });

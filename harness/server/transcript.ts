@@ -57,15 +57,17 @@ export function safeSegment(value: string): string {
 /**
  * The lines of the transcript file at `path` as written, read as a stream: a device's file holds every exchange it
  * ever had with a server that keeps its data folder (the unidentified exchanges of `npm run fuzz` come to about
- * 860 MB), more than one string holds. None when the file cannot be opened (no exchange yet). The file is closed
- * however the caller stops.
+ * 860 MB), more than one string holds. None when there is no file (no exchange yet); any other failure to open it
+ * is thrown, so a reader never takes an unreadable file for an empty one. The file is closed however the caller
+ * stops.
  */
 export async function* transcriptFileLines(path: string): AsyncGenerator<string> {
   let input;
   try {
     input = (await open(path)).createReadStream({ encoding: 'utf8' });
-  } catch {
-    return;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
   }
   try {
     yield* createInterface({ input, crlfDelay: Infinity });
