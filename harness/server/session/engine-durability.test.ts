@@ -6,14 +6,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { join } from 'node:path';
 import type { CommandDraft, SyncML } from '../../syncml/types.js';
 import { deviceFileSchema, type DeviceFile } from './draft-schema.js';
 import { SessionEngine } from './engine.js';
-import { deviceFileJson, emptyDeviceFile, QueueStore, readDeviceFile } from './queue-store.js';
-import { answer, deviceMessage, send, serverCommands, sessionStart, SERVER_URI, DEVICE_ID, withEngine } from './test-support.js';
+import { deviceFileJson, emptyDeviceFile, QueueStore } from './queue-store.js';
+import { answer, deviceMessage, send, serverCommands, sessionStart, SERVER_URI, DEVICE_ID, withEngine, deviceFileOnDisk } from './test-support.js';
 
 const getSwV: CommandDraft = { kind: 'Get', Item: [{ Target: { LocURI: './DevDetail/SwV' } }] };
 const replaceName: CommandDraft = {
@@ -21,7 +19,6 @@ const replaceName: CommandDraft = {
   Item: [{ Target: { LocURI: './Vendor/MSFT/DMClient/Provider/TEST/EntDeviceName' }, Data: 'lab-02' }],
 };
 const kinds = (m: SyncML): string[] => serverCommands(m).map((c) => c.kind);
-const deviceFileOnDisk = (dataDir: string): Promise<DeviceFile> => readDeviceFile(join(dataDir, 'queues', `${DEVICE_ID}.json`));
 
 test('crash: commands a reply delivered are on disk, and an engine reopened on the folder (never closed) sends them again', async () => {
   await withEngine(async (crashed, dataDir) => {

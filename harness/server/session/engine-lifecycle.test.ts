@@ -4,9 +4,8 @@ import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Alert, CommandDraft, SyncML } from '../../syncml/types.js';
-import { readDeviceFile } from './queue-store.js';
 import { SessionEngine } from './engine.js';
-import { answer, deviceMessage, send, serverCommands, sessionStart, SERVER_URI, DEVICE_ID, withEngine } from './test-support.js';
+import { answer, deviceMessage, send, serverCommands, sessionStart, SERVER_URI, DEVICE_ID, withEngine, deviceFileOnDisk } from './test-support.js';
 
 const getDevId: CommandDraft = { kind: 'Get', Item: [{ Target: { LocURI: './DevInfo/DevId' } }] };
 const replaceName: CommandDraft = {
@@ -30,7 +29,7 @@ test('a restart keeps queued commands: close rejects waiters, open with the same
     });
     await first.close();
     await rejected;
-    const onDisk = await readDeviceFile(join(dataDir, 'queues', `${DEVICE_ID}.json`));
+    const onDisk = await deviceFileOnDisk(dataDir);
     assert.deepEqual(onDisk.queue.map((e) => e.draft), [getDevId, replaceName]);
 
     const second = await SessionEngine.open({ dataDir, serverLocURI: SERVER_URI });
@@ -64,7 +63,7 @@ test('commands delivered but unanswered are re-queued when the session is abando
 
     const second = await SessionEngine.open({ dataDir, serverLocURI: SERVER_URI, maxDeliveries: 3 });
     try {
-      const [entry] = (await readDeviceFile(join(dataDir, 'queues', `${DEVICE_ID}.json`))).queue;
+      const [entry] = (await deviceFileOnDisk(dataDir)).queue;
       assert.equal(entry?.deliveries, 2);
       const settled: boolean[] = [];
       second.on('commandSettled', (e) => settled.push(e.result.unanswered));
@@ -291,7 +290,7 @@ test('a sync whose timeout cannot write the queue file still times out, and clos
     await assert.rejects(pending, { code: 'DMC_ERR_SESSION_SYNC_TIMEOUT' });
     await rm(join(dataDir, 'queues'), { force: true });
     await engine.close();
-    const onDisk = await readDeviceFile(join(dataDir, 'queues', `${DEVICE_ID}.json`));
+    const onDisk = await deviceFileOnDisk(dataDir);
     assert.deepEqual(onDisk.queue.map((e) => e.draft), [], 'the withdrawn command is gone from the file written on close');
   } finally {
     await rm(dataDir, { recursive: true, force: true });

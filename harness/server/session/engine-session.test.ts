@@ -1,11 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseSyncML } from '../../syncml/index.js';
 import type { Command, CommandDraft, Status, SyncML } from '../../syncml/types.js';
-import { readDeviceFile } from './queue-store.js';
 import { errorReply } from './error-reply.js';
 import { KEPT_PER_DEVICE } from './session-state.js';
 import type { SessionEvents } from './events.js';
@@ -13,6 +11,7 @@ import {
   DEVICE_ID,
   SERVER_URI,
   answer,
+  deviceFileOnDisk,
   deviceMessage,
   results,
   send,
@@ -285,7 +284,7 @@ test('an unenrollment is on disk at once, even when the session goes on', async 
     await new Promise((resolve) => setImmediate(resolve));
     const reply = await send(engine, capture('06-management-session2-unenroll.http'));
     assert.deepEqual(serverCommands(reply).map((c) => c.kind), ['Get'], 'the session goes on with the queued Get');
-    const onDisk = await readDeviceFile(join(dataDir, 'queues', `${DEVICE_ID}.json`));
+    const onDisk = await deviceFileOnDisk(dataDir);
     assert.equal(onDisk.unenrolledAt, '2026-11-28T10:00:00.000Z');
   });
 });

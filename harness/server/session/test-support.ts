@@ -7,7 +7,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command, Item, Meta, NestedCommand, Results, Status, SyncML } from '../../syncml/types.js';
+import type { DeviceFile } from './draft-schema.js';
 import { SessionEngine, type AuthOutcome, type SessionEngineOptions } from './engine.js';
+import { readDeviceFile } from './queue-store.js';
 
 export const SERVER_URI = 'https://mdm.test/ManagementServer/MDM.svc';
 export const DEVICE_ID = 'B5B954E81FBCB94EB79BD08BE625F4EE';
@@ -110,6 +112,11 @@ export async function withTempDir<T>(prefix: string, run: (dir: string) => Promi
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The test device's queue file under `dataDir`, read as a restart reads it (zod-checked, the journal's last line). */
+export function deviceFileOnDisk(dataDir: string): Promise<DeviceFile> {
+  return readDeviceFile(join(dataDir, 'queues', `${DEVICE_ID}.json`));
 }
 
 export function send(engine: SessionEngine, message: SyncML, auth: AuthOutcome = ACCEPTED): Promise<SyncML> {
