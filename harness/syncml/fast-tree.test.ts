@@ -64,6 +64,16 @@ test('real Windows messages and the server\'s own replies take the single pass, 
   assert.ok(agree(BUILT.replace('<Final/>', '<Final />').replace('<Data>200', "<Data a='1' b=\"2\">200"), 'attributes'));
 });
 
+test('leaves (an element holding only text, or nothing) read the same in the single pass at any depth it takes', () => {
+  assert.ok(agree('<SyncML></SyncML>', 'an empty root'));
+  assert.ok(agree('<SyncML>text &amp; more</SyncML>', 'a root of text'));
+  assert.ok(agree(BUILT.replace('<Final/>', '<Final></Final><x>&#50;</x><y></y>'), 'empty and referenced leaves'));
+  // The depth bound counts a leaf like any element: 64 open elements above one are the long way's to judge.
+  const nested = (depth: number) => `${'<a>'.repeat(depth)}<b>t</b>${'</a>'.repeat(depth)}`;
+  assert.ok(agree(nested(63), '63 elements above a leaf'));
+  assert.equal(fastTree(nested(64)), undefined, '64 elements above a leaf');
+});
+
 test('what the single pass declines is left to the validator and the parser, whose words the user sees', () => {
   const declined = [
     BUILT.replace('<Final/>', '<!-- c --><Final/>'),
