@@ -153,7 +153,7 @@ export function fastTree(text: string): XNode[] | undefined {
     }
     if (names.length >= MAX_DEPTH) return undefined;
     // A leaf, `<CmdID>3</CmdID>`, most elements of a message: its one text child in an array of its size, with no
-    // trip through the stacks (a pushed array keeps room for 17; the tree is what survives a session's scavenges).
+    // trip through the stacks. A pushed array keeps room for 17, and less allocated per message is fewer scavenges.
     const close = s.indexOf('<', i);
     if (close !== -1 && s.charCodeAt(close + 1) === 0x2f && s.startsWith(name, close + 2) && s.charCodeAt(close + 2 + name.length) === 0x3e) {
       let leafKids: XNode[];
