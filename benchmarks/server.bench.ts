@@ -75,7 +75,7 @@ import { helperCpuMsSince, threadCpuNow } from './thread-cpu.js';
 const BASELINE_REF = '1987d1d2f80b566aa3ef33e310e30cfcce0dc13f';
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const COMMANDS_PER_SESSION = 20;
-/** Sessions per device in the 100-device scenario; more of them show the steady state after V8's warm-up. */
+/** Sessions per device in the first and third scenarios (100 devices); the fourth runs STEADY_SESSIONS_PER_DEVICE. */
 const SESSIONS_PER_DEVICE = wholeNumberFrom('DMC_BENCH_SERVER_SESSIONS', 3);
 /** Sessions per device in the steady-state scenario: 2,000 sessions, long enough for the JIT to settle mostly. */
 const STEADY_SESSIONS_PER_DEVICE = 20;
