@@ -49,7 +49,7 @@ export const transcriptLineSchema = z.object({
 export type TranscriptLine = z.infer<typeof transcriptLineSchema>;
 
 /** A path segment from a device or session ID: no separators, no dot-dot, bounded length. */
-export function safeSegment(value: string): string {
+function safeSegment(value: string): string {
   const cleaned = value.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_').slice(0, 100);
   return cleaned === '' ? '_' : cleaned;
 }
