@@ -1,7 +1,8 @@
 /**
  * A file that holds a state as JSON Lines: every line is a whole state, the last whole line is the current one.
  * A write appends the new state to the file this process wrote before (one write through a descriptor kept open,
- * append-handles.ts), and writes the file whole (recycling-replace.ts: a spare inode renamed over it, atomic) only when appending is not known to be safe.
+ * append-handles.ts), and writes the file whole (recycling-replace.ts: a spare inode renamed over it, atomic) only
+ * when appending is not known to be safe.
  *
  * Why append: the atomic replace (open a spare, write, cut it to length, hard-link, rename) is the dearest part of
  * the queue file's two writes per session. In the server bench (100 devices x 3 sessions) it took 13 % of the
