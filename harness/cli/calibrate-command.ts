@@ -4,7 +4,7 @@
  * (dmc-device-profile/1), which `dmc virtual-device --profile FILE` and an inventory's `profile:` load.
  * docs/calibration.md describes the lab workflow; harness/cli/calibrate/observe.ts the script.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadInventory } from '../../fixtures/targets/inventory.js';
@@ -14,6 +14,7 @@ import { connectTarget } from './calibrate/connect.js';
 import { factsObserved } from './calibrate/facts.js';
 import { observe } from './calibrate/observe.js';
 import { errors } from './errors.js';
+import { prepareFolderOption } from './folder-option.js';
 
 export interface CalibrateIo {
   write: (text: string) => void;
@@ -47,6 +48,8 @@ export async function calibrateTarget(name: string, flags: CalibrateFlags, io: C
     throw errors.DMC_ERR_CLI_TARGET_UNKNOWN.create({ target: name, inventory: flags.inventory, known: inventory.targets.map((t) => t.name) });
   }
   const output = resolve(flags.output ?? `${name}.profile.json`);
+  // Checked before the device is observed, which takes minutes: a bad --output must not throw that work away.
+  await prepareFolderOption('--output', dirname(output));
   const startedAt = io.now();
   io.write(`calibrating ${name} (${target.kind}${target.kind === 'virtual' ? `, profile ${target.profile}` : ''})\n`);
   const connected = await connectTarget(inventory, target, io.env);
@@ -74,7 +77,6 @@ export async function calibrateTarget(name: string, flags: CalibrateFlags, io: C
     await connected.close();
   }
   try {
-    await mkdir(dirname(output), { recursive: true });
     await writeFile(output, `${JSON.stringify(built.profile, null, 2)}\n`);
   } catch (err) {
     throw errors.DMC_ERR_CLI_CALIBRATE_OUTPUT.create({ file: output, reason: (err as NodeJS.ErrnoException).code ?? (err as Error).message });

@@ -1,5 +1,6 @@
 /**
- * Errors of the lab-operation verbs (`dmc run`, `dmc doctor`, `dmc enroll`, `dmc unenroll`). Each is a user's
+ * Errors of the lab-operation verbs (`dmc run`, `dmc doctor`, `dmc enroll`, `dmc unenroll`, `dmc calibrate`), and
+ * the folder options every verb shares (`DMC_ERR_CLI_FOLDER_UNUSABLE`). Each is a user's
  * mistake or a fact about a lab machine, so main.ts prints it on one line and exits 2. docs/errors/cli.md gives the
  * cause and the fix of each.
  */
@@ -29,6 +30,9 @@ export const errors = defineErrors({
     message: (f) =>
       `dmc ${f.verb}: target ${shown(f.target)} is ${f.kind}; ${f.verb} works on ssh and local targets ` +
       '(`dmc run` starts, checks and enrolls virtual devices itself)',
+  }),
+  DMC_ERR_CLI_FOLDER_UNUSABLE: defineError<{ option: string; path: string; reason: string }>('DMC_ERR_CLI_FOLDER_UNUSABLE', {
+    message: (f) => `option ${f.option}: ${shown(f.path)} cannot be used as a folder: ${f.reason}`,
   }),
   DMC_ERR_CLI_CA_FILE: defineError<{ file: string; reason: string }>('DMC_ERR_CLI_CA_FILE', {
     message: (f) => `--ca ${f.file}: ${f.reason}`,

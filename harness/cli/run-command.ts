@@ -8,7 +8,7 @@
  * every test passed, was not applicable or failed as an expectation says (docs/results-format.md verdicts).
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -17,6 +17,7 @@ import { loadExpectations } from '../../fixtures/expectations/expectations.js';
 import { readResults } from '../report/results-io.js';
 import { PARTIAL_FILE, RESULTS_FILE, HTML_FILE, type Results, type Verdict } from '../report/results-model.js';
 import { errors } from './errors.js';
+import { prepareFolderOption } from './folder-option.js';
 import { planRun, type RunFlags, type RunPlan } from './run/plan.js';
 import { ProgressTracker } from './run/progress.js';
 
@@ -90,7 +91,7 @@ export async function runConformance(flags: RunFlags, io: RunIo): Promise<number
   if (!existsSync(plan.configFile)) {
     throw errors.DMC_ERR_CLI_INVALID_OPTION.create({ option: '--config', received: plan.configFile, expected: 'an existing Playwright config file' });
   }
-  mkdirSync(plan.outputDir, { recursive: true });
+  await prepareFolderOption('--output', plan.outputDir);
   const logFile = join(plan.outputDir, 'playwright.log');
   const log = createWriteStream(logFile);
   io.write(

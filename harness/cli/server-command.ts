@@ -7,6 +7,7 @@
 import { Command } from 'commander';
 import { errors } from '../server/errors.js';
 import { lostTranscriptLines, startMdmServer, type MdmServer } from '../server/index.js';
+import { prepareFolderOption } from './folder-option.js';
 
 export interface ServerCommandOptions {
   /** Where the JSON line goes; process.stdout by default. */
@@ -70,9 +71,11 @@ export function registerServerCommand(program: Command, options: ServerCommandOp
           expected: 'given with --password or the DMC_PASSWORD environment variable',
         });
       }
+      const port = parsePort(raw.port);
+      await prepareFolderOption('--data-dir', raw.dataDir);
       const server: MdmServer = await startMdmServer({
         host: raw.host,
-        port: parsePort(raw.port),
+        port,
         dataDir: raw.dataDir,
         user: raw.user,
         password,

@@ -9,6 +9,7 @@ import { X509Certificate } from 'node:crypto';
 import type { Command } from 'commander';
 import { VirtualDevice } from '../../fixtures/virtual-device/device.js';
 import { errors } from '../../fixtures/virtual-device/errors.js';
+import { prepareFolderOption } from './folder-option.js';
 import { defaultProfileName } from '../../fixtures/virtual-device/profiles.js';
 import { readAuthorizedKeys, startSshServer } from '../../fixtures/virtual-device/ssh/ssh-server.js';
 
@@ -57,6 +58,8 @@ export async function runVirtualDevice(options: Options, signals: NodeJS.EventEm
   const trustedCaPems = options.ca === undefined ? [] : await readCa(options.ca);
   const authorizedKeys = options.sshAuthorizedKey === undefined ? [] : await readAuthorizedKeys(options.sshAuthorizedKey);
   const password = options.password ?? process.env.DMC_PASSWORD;
+  // 0o700 as the state store makes it: the folder holds the device's private keys.
+  await prepareFolderOption('--state-dir', options.stateDir, { mode: 0o700 });
 
   const device = await VirtualDevice.open({
     stateDir: options.stateDir,
