@@ -1,5 +1,5 @@
 import { defineConfig, type ReporterDescription } from '@playwright/test';
-import { projectGreps, runInventory, shareCommandLineGrep, targetProjects, type TargetOptions } from './fixtures/conformance/settings.js';
+import { projectGreps, runInventoryOrExit, shareCommandLineGrep, targetProjects, type TargetOptions } from './fixtures/conformance/settings.js';
 import { inventoryForReport } from './fixtures/targets/inventory.js';
 
 /**
@@ -20,7 +20,7 @@ import { inventoryForReport } from './fixtures/targets/inventory.js';
 const resultsDir = process.env['DMC_RESULTS_DIR'] ?? 'results/latest';
 // The workers' run plan picks its steps by the command line's --grep too (settings.ts, COMMAND_LINE_GREP_ENV).
 shareCommandLineGrep();
-const { inventory, file: inventoryFile } = runInventory();
+const { inventory, file: inventoryFile } = runInventoryOrExit();
 const sharded = process.env['DMC_BLOB'] === '1' || process.argv.some((a) => a === '--shard' || a.startsWith('--shard='));
 
 const reporter: ReporterDescription[] = [
