@@ -91,4 +91,6 @@ test('shown() quotes and cuts long values', () => {
   assert.equal(shown('abc'), '"abc"');
   assert.equal(shown('x'.repeat(130), 10), `"${'x'.repeat(10)}… (130 chars)"`);
   assert.equal(shown(42), '"42"');
+  assert.equal(shown(undefined), 'nothing');
+  assert.equal(shown('undefined'), '"undefined"');
 });

@@ -80,8 +80,12 @@ export function defineErrors<R extends ErrorRegistry>(registry: R): R {
   return Object.freeze(registry);
 }
 
-/** Quotes a received value for a message, cut so one bad megabyte cannot flood a log line. */
+/**
+ * Quotes a received value for a message, cut so one bad megabyte cannot flood a log line. Nothing received (a
+ * missing field) reads `nothing`, unquoted, so it is not mistaken for the text "undefined".
+ */
 export function shown(value: unknown, max = 120): string {
+  if (value === undefined) return 'nothing';
   const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
   const cut = text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text;
   return JSON.stringify(cut);

@@ -91,7 +91,7 @@ test('the real process exits 1 on a regression and 2 with one line on a bad file
     assert.equal(
       bad.stderr,
       `dmc: The results file ${join(dir, 'bad.json')} has a bad field targets[0].project: ` +
-        'Invalid input: expected string, received undefined (received "undefined") [DMC_ERR_REPORT_SCHEMA_MISMATCH]\n',
+        'Invalid input: expected string, received undefined (received nothing) [DMC_ERR_REPORT_SCHEMA_MISMATCH]\n',
     );
   });
 });

@@ -13,8 +13,9 @@ export const errors = defineErrors({
   }),
   DMC_ERR_REPORT_NOT_RESULTS: defineError<{ file: string; format: unknown }>('DMC_ERR_REPORT_NOT_RESULTS', {
     message: (f) =>
-      `The file ${f.file} is not a conformance results.json: its field "format" is ${shown(f.format)}, ` +
-      `expected "dmc-conformance-results"`,
+      `The file ${f.file} is not a conformance results.json: ` +
+      (f.format === undefined ? 'it has no field "format"' : `its field "format" is ${shown(f.format)}`) +
+      ', expected "dmc-conformance-results"',
   }),
   DMC_ERR_REPORT_SCHEMA_MISMATCH: defineError<{ file: string; field: string; issue: string; received: unknown }>(
     'DMC_ERR_REPORT_SCHEMA_MISMATCH',

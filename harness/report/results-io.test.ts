@@ -51,7 +51,7 @@ test('bad inputs name the file, and for a shape problem the field by its path', 
     const other = thrown(() => parseResults({ config: {}, suites: [] }, 'pw-report.json'));
     assert.equal(
       other.message,
-      'The file pw-report.json is not a conformance results.json: its field "format" is "undefined", expected "dmc-conformance-results"',
+      'The file pw-report.json is not a conformance results.json: it has no field "format", expected "dmc-conformance-results"',
     );
 
     const results = makeResults([makeTest({ id: 'A' }), makeTest({ id: 'B' })]) as unknown as { tests: Array<Record<string, unknown>> };
