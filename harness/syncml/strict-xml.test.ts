@@ -105,6 +105,9 @@ test('build and encodeValue refuse the same embedded XML, so we never send what 
     message: 'SyncML build: SyncBody/Results[CmdID=2]/Item[1]/Data embedded XML must be well-formed element content ' +
       '("<" is not allowed in an attribute value (write &lt;)), received "<a b=\\"<\\"/>"',
   });
+  // A DTD is refused as markup only: the same words in a CDATA section are text, written as they are.
+  assert.match(buildSyncML(message('<a><![CDATA[<!DOCTYPE x>]]></a>')), /<Data><a><!\[CDATA\[<!DOCTYPE x>\]\]><\/a><\/Data>/);
+  assert.throws(() => buildSyncML(message('<!DOCTYPE a><a/>')), { code: 'DMC_ERR_SYNCML_BUILD_INVALID', message: /Data embedded XML must be well-formed element content \("<!DOCTYPE " is not allowed here/ });
   // Markup is written unescaped, so its characters are checked as text's are.
   assert.throws(() => buildSyncML(message('<a>\u0001</a>')), {
     code: 'DMC_ERR_SYNCML_BUILD_INVALID_CHAR',
@@ -112,7 +115,7 @@ test('build and encodeValue refuse the same embedded XML, so we never send what 
   });
   assert.throws(() => encodeValue('xml', '<a>&foo;</a>'), {
     code: 'DMC_ERR_SYNCML_BAD_VALUE',
-    message: `Meta.Format xml: value "<a>&foo;</a>" is not well-formed XML without a DTD (reference "&foo;" ${ONLY_PREDEFINED})`,
+    message: `Meta.Format xml: value "<a>&foo;</a>" is not well-formed XML (reference "&foo;" ${ONLY_PREDEFINED})`,
   });
   // Escaped text Data decodes to markup, which must be well-formed once decoded.
   assert.throws(() => decodeValue('xml', '<a>x]]>y</a>'), {
