@@ -14,7 +14,7 @@ import { connectTarget } from './calibrate/connect.js';
 import { factsObserved } from './calibrate/facts.js';
 import { observe } from './calibrate/observe.js';
 import { errors } from './errors.js';
-import { prepareFolderOption } from './folder-option.js';
+import { fileErrorReason, prepareFolderOption } from './folder-option.js';
 
 export interface CalibrateIo {
   write: (text: string) => void;
@@ -79,7 +79,7 @@ export async function calibrateTarget(name: string, flags: CalibrateFlags, io: C
   try {
     await writeFile(output, `${JSON.stringify(built.profile, null, 2)}\n`);
   } catch (err) {
-    throw errors.DMC_ERR_CLI_CALIBRATE_OUTPUT.create({ file: output, reason: (err as NodeJS.ErrnoException).code ?? (err as Error).message });
+    throw errors.DMC_ERR_CLI_CALIBRATE_OUTPUT.create({ file: output, reason: fileErrorReason(err) });
   }
   const p = built.profile;
   const nodes = Object.values(p.nodes);

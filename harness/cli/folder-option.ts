@@ -37,10 +37,10 @@ export async function prepareFolderOption(option: string, path: string, options:
   try {
     await makeFolders(resolve(path), options.mode);
     await access(path, constants.W_OK | constants.X_OK).catch((err: unknown) => {
-      throw new FolderFault(`cannot create files in it: ${errnoReason(err)}`);
+      throw new FolderFault(`cannot create files in it: ${fileErrorReason(err)}`);
     });
   } catch (err) {
-    throw errors.DMC_ERR_CLI_FOLDER_UNUSABLE.create({ option, path, reason: err instanceof FolderFault ? err.message : errnoReason(err) });
+    throw errors.DMC_ERR_CLI_FOLDER_UNUSABLE.create({ option, path, reason: err instanceof FolderFault ? err.message : fileErrorReason(err) });
   }
 }
 
@@ -78,7 +78,8 @@ async function explain(folder: string, err: unknown): Promise<Error> {
   return new FolderFault(link ? `${folder} is a symbolic link to nothing that exists` : `${folder} is a file, not a folder`);
 }
 
-function errnoReason(err: unknown): string {
+/** A failed file-system call in words: `mkdir /sys/x: the operating system does not allow it (EPERM)`. */
+export function fileErrorReason(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
   if (typeof e?.code !== 'string') return String((err as Error)?.message ?? err);
   const what = e.syscall === undefined || e.path === undefined ? '' : `${e.syscall} ${e.path}: `;

@@ -9,9 +9,9 @@ import { X509Certificate } from 'node:crypto';
 import type { Command } from 'commander';
 import { VirtualDevice } from '../../fixtures/virtual-device/device.js';
 import { errors } from '../../fixtures/virtual-device/errors.js';
-import { prepareFolderOption } from './folder-option.js';
 import { defaultProfileName } from '../../fixtures/virtual-device/profiles.js';
 import { readAuthorizedKeys, startSshServer } from '../../fixtures/virtual-device/ssh/ssh-server.js';
+import { prepareFolderOption } from './folder-option.js';
 
 interface Options {
   discoveryUrl?: string;
