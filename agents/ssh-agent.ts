@@ -85,6 +85,21 @@ export class SshTransport implements Transport {
     return this.seenHostKey;
   }
 
+  /**
+   * Why this agent cannot log in whatever the device does, found without connecting: a key file that cannot be
+   * read, an unset passwordEnv, agent: true without SSH_AUTH_SOCK, no method at all. Undefined when the credentials
+   * are at hand (whether the device accepts them is another matter).
+   */
+  credentialProblem(): Error | undefined {
+    try {
+      this.credentials();
+      return undefined;
+    } catch (err) {
+      if (errors.DMC_ERR_AGENT_NO_CREDENTIALS.is(err)) return err;
+      throw err;
+    }
+  }
+
   private credentials(): { auth: Partial<ConnectConfig>; methods: string[]; password?: string } {
     const env = this.config.env ?? process.env;
     const auth: Partial<ConnectConfig> = {};
@@ -313,5 +328,10 @@ export class SshAgent extends ProbeAgent {
   /** The host key fingerprint seen on the last handshake, to pin after `acceptNewHostKey`. */
   get hostKeyFingerprint(): string | undefined {
     return this.transport.hostKeyFingerprint;
+  }
+
+  /** Credentials missing on this side, found without connecting (SshTransport.credentialProblem). */
+  credentialProblem(): Error | undefined {
+    return this.transport.credentialProblem();
   }
 }

@@ -219,6 +219,16 @@ describe('dmc doctor', () => {
       assert.equal(status(out, name), 'SKIP', name);
     }
     assert.match(out, /not ready: 1 check failed/);
+
+    // Credentials missing on this side fail the login in the same run, though SSH is not reachable.
+    const unset = 'DMC_TEST_UNSET_PASSWORD';
+    const noPassword = await variant('no-password.yaml', (text) => text.replace(/      keyFile: .*/, `      passwordEnv: ${unset}`));
+    const again = await runDoctor(['lab-vm', '--inventory', noPassword]);
+    assert.equal(again.exitCode, 1);
+    assert.match(again.out, new RegExp(`login works +FAIL +.*the environment variable ${unset} named by passwordEnv is not set`));
+    assert.match(again.out, new RegExp(`fix: set ${unset} to admin's password where dmc runs`));
+    assert.equal(status(again.out, 'host key pinned'), 'SKIP');
+    assert.match(again.out, /not ready: 2 checks failed/);
   });
 
   it('a local target without PowerShell: the table says so, the device checks are skipped, exit code 1', async () => {

@@ -9,10 +9,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { OsInfo } from '../../agents/probe-schemas.js';
+import { SshAgent } from '../../agents/ssh-agent.js';
 import { errors } from './errors.js';
 import { errors as agentErrors } from '../../agents/errors.js';
 import { CHECK_NAMES as N, fail, firstLine, pass, renderTable, skip, type CheckResult } from './doctor/check.js';
-import { loginChecks, sshPortCheck } from './doctor/connect-checks.js';
+import { loginChecks, sshPortCheck, unreachableLoginChecks } from './doctor/connect-checks.js';
 import {
   adminCheck, buildCheck, caTrustCheck, clockCheck, defaultShellCheck, enrollmentsCheck, powershellCheck, readHostFacts,
   securedCoreCheck, tpmCheck,
@@ -68,7 +69,9 @@ export async function doctor(targetName: string, flags: DoctorFlags, io: DoctorI
       const port = await sshPortCheck(target);
       rows.push(port);
       if (port.status === 'fail') {
-        skipDeviceRows([N.hostKey, N.login, ...AFTER_LOGIN], 'SSH is not reachable', 'make SSH reachable first');
+        const opened = agent.open();
+        rows.push(...unreachableLoginChecks(target, opened instanceof SshAgent ? opened.credentialProblem()?.message : undefined));
+        skipDeviceRows(AFTER_LOGIN, 'SSH is not reachable', 'make SSH reachable first');
         return rows;
       }
       const login = await loginChecks(target, agent.open());

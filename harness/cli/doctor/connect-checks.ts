@@ -35,6 +35,16 @@ export async function sshPortCheck(target: SshTarget): Promise<CheckResult> {
   return reason === undefined ? pass(N.sshPort, `TCP ${where} accepts connections`) : fail(N.sshPort, `TCP ${where}: ${reason}`, FIREWALL_FIX(target.port));
 }
 
+/**
+ * The host key and login rows when the SSH port does not answer. The login is not tried, but credentials missing
+ * on this side (`credentialProblem`: an unset passwordEnv, an unreadable key file) fail it at once, so one run shows
+ * both fixes instead of the second only after the first is done.
+ */
+export function unreachableLoginChecks(target: SshTarget, credentialProblem: string | undefined): CheckResult[] {
+  const notChecked = (name: string): CheckResult => skip(name, 'not checked: SSH is not reachable', 'make SSH reachable first');
+  return [notChecked(N.hostKey), credentialProblem === undefined ? notChecked(N.login) : fail(N.login, credentialProblem, loginFix(target))];
+}
+
 export interface LoginOutcome {
   checks: CheckResult[];
   /** The device's OS facts when the login worked (the first probe is os-info). */
