@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { ProbeAgent } from '../../agents/agent.js';
 import { LocalAgent } from '../../agents/local-agent.js';
 import { SshAgent } from '../../agents/ssh-agent.js';
-import { loadInventory, sshAgentConfig, type Inventory, type LocalTarget, type SshTarget } from '../../fixtures/targets/inventory.js';
+import { loadInventory, sshAgentConfig, type Inventory, type LocalTarget, type SshTarget, type Target } from '../../fixtures/targets/inventory.js';
 import { errors } from './errors.js';
 
 export type RealTarget = SshTarget | LocalTarget;
@@ -33,6 +33,19 @@ export function labTargets(inventoryFile: string, verb: string): RealTarget[] {
 
 export function openAgent(target: RealTarget, env: Record<string, string | undefined>): ProbeAgent & { hostKeyFingerprint?: string | undefined } {
   return target.kind === 'ssh' ? new SshAgent(sshAgentConfig(target, env)) : new LocalAgent({ env });
+}
+
+/**
+ * The first ssh target among `targets` whose credentials are missing on this machine (a passwordEnv that is not
+ * set, a keyFile that cannot be read), as the agent's DMC_ERR_AGENT_NO_CREDENTIALS; found without connecting.
+ */
+export function missingCredentials(targets: readonly Target[], env: Record<string, string | undefined>): Error | undefined {
+  for (const target of targets) {
+    if (target.kind !== 'ssh') continue;
+    const problem = new SshAgent(sshAgentConfig(target, env)).credentialProblem();
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
 }
 
 /** The harness data directory of a real target, as fixtures/conformance/fixtures.ts chooses it. */

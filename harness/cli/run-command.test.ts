@@ -16,6 +16,7 @@ import { Command } from 'commander';
 import { mergeResultFiles } from '../report/merge.js';
 import { readResults } from '../report/results-io.js';
 import { testEntrySchema, type Results } from '../report/results-model.js';
+import { missingCredentials } from './lab-target.js';
 import { grepPattern, parseShard, planRun } from './run/plan.js';
 import { registerRunCommand } from './run-command.js';
 
@@ -87,6 +88,31 @@ describe('dmc run: before anything starts', () => {
         '  lab.yaml:2: expectation for DMC-RUNFIX-004 (fail, in force until 2099-01-01) could apply to this run; --certify allows no expectation',
     });
     assert.equal(existsSync(output), false);
+  });
+
+  it('refuses an ssh target whose passwordEnv is not set, naming target and variable, before the run', async () => {
+    const lab = join(dir, 'ssh-lab.yaml');
+    writeFileSync(lab, [
+      'targets:',
+      '  - kind: virtual',
+      '    name: vm-clean',
+      '  - kind: ssh',
+      '    name: pc-1',
+      '    host: 192.0.2.1',
+      '    user: admin',
+      '    auth: { passwordEnv: DMC_TEST_UNSET_PASSWORD }',
+      '    hostKey: SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU',
+      '',
+    ].join('\n'));
+    const output = join(dir, 'credentials-never');
+    await assert.rejects(dmcRun(['--inventory', lab, '--output', output], { env: { DMC_TEST_UNSET_PASSWORD: '' } }), (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'DMC_ERR_AGENT_NO_CREDENTIALS');
+      assert.equal(error.message, 'admin@192.0.2.1:22: no way to log in: the environment variable DMC_TEST_UNSET_PASSWORD named by passwordEnv is not set');
+      return true;
+    });
+    assert.equal(existsSync(output), false, 'no output directory: Playwright never started');
+    // With --target choosing only the virtual device, the ssh target's credentials do not matter.
+    assert.equal(missingCredentials(planRun({ inventory: lab, target: ['vm-clean'] }, { projectRoot: root, startedAt: new Date(), commandLine: [] }).targets, {}), undefined);
   });
 
   it('hands Playwright the inventory, results dir, targets, tags and shard', () => {

@@ -18,6 +18,7 @@ import { readResults } from '../report/results-io.js';
 import { PARTIAL_FILE, RESULTS_FILE, HTML_FILE, type Results, type Verdict } from '../report/results-model.js';
 import { errors } from './errors.js';
 import { prepareFolderOption } from './folder-option.js';
+import { missingCredentials } from './lab-target.js';
 import { planRun, type RunFlags, type RunPlan } from './run/plan.js';
 import { ProgressTracker } from './run/progress.js';
 
@@ -88,6 +89,9 @@ export async function runConformance(flags: RunFlags, io: RunIo): Promise<number
   const startedAt = io.now();
   const plan = planRun(flags, { projectRoot: PROJECT_ROOT, startedAt, commandLine: ['dmc', ...io.argv.slice(2)] });
   if (flags.certify === true) certifyBeforeRun(plan, io.env);
+  // Before Playwright starts: a worker without them could only end every test of that target in a harness error.
+  const credentials = missingCredentials(plan.targets, io.env);
+  if (credentials !== undefined) throw credentials;
   if (!existsSync(plan.configFile)) {
     throw errors.DMC_ERR_CLI_INVALID_OPTION.create({ option: '--config', received: plan.configFile, expected: 'an existing Playwright config file' });
   }
