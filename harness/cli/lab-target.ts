@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { ProbeAgent } from '../../agents/agent.js';
 import { LocalAgent } from '../../agents/local-agent.js';
 import { SshAgent } from '../../agents/ssh-agent.js';
-import { loadInventory, sshAgentConfig, type Inventory, type LocalTarget, type SshTarget, type Target } from '../../fixtures/targets/inventory.js';
+import { loadInventory, resolveHarnessPassword, sshAgentConfig, type Inventory, type LocalTarget, type SshTarget, type Target } from '../../fixtures/targets/inventory.js';
 import { errors } from './errors.js';
 
 export type RealTarget = SshTarget | LocalTarget;
@@ -36,11 +36,20 @@ export function openAgent(target: RealTarget, env: Record<string, string | undef
 }
 
 /**
- * The first ssh target among `targets` whose credentials are missing on this machine (a passwordEnv that is not
- * set, a keyFile that cannot be read), as the agent's DMC_ERR_AGENT_NO_CREDENTIALS; found without connecting.
+ * The first secret a run of `targets` needs and this machine lacks, found without connecting: the enrollment
+ * password (`harness.passwordEnv`) when a real device is among them (DMC_ERR_FIXTURES_ENV_MISSING), then an ssh
+ * target's login (an unset passwordEnv, a keyFile that cannot be read: DMC_ERR_AGENT_NO_CREDENTIALS). These are the
+ * errors the fixtures would throw in every test of the target.
  */
-export function missingCredentials(targets: readonly Target[], env: Record<string, string | undefined>): Error | undefined {
-  for (const target of targets) {
+export function missingCredentials(inventory: Inventory, targets: readonly Target[], env: Record<string, string | undefined>): Error | undefined {
+  const real = targets.filter((t) => t.kind !== 'virtual');
+  if (real.length === 0) return undefined;
+  try {
+    resolveHarnessPassword({ ...inventory, targets: real }, env);
+  } catch (err) {
+    return err as Error;
+  }
+  for (const target of real) {
     if (target.kind !== 'ssh') continue;
     const problem = new SshAgent(sshAgentConfig(target, env)).credentialProblem();
     if (problem !== undefined) return problem;

@@ -90,7 +90,7 @@ describe('dmc run: before anything starts', () => {
     assert.equal(existsSync(output), false);
   });
 
-  it('refuses an ssh target whose passwordEnv is not set, naming target and variable, before the run', async () => {
+  it('refuses a run with a real target when the enrollment password or the ssh login is not set, before the run', async () => {
     const lab = join(dir, 'ssh-lab.yaml');
     writeFileSync(lab, [
       'targets:',
@@ -105,14 +105,19 @@ describe('dmc run: before anything starts', () => {
       '',
     ].join('\n'));
     const output = join(dir, 'credentials-never');
-    await assert.rejects(dmcRun(['--inventory', lab, '--output', output], { env: { DMC_TEST_UNSET_PASSWORD: '' } }), (error: Error & { code?: string }) => {
+    await assert.rejects(dmcRun(['--inventory', lab, '--output', output], { env: { DMC_PASSWORD: '', DMC_TEST_UNSET_PASSWORD: '' } }), {
+      code: 'DMC_ERR_FIXTURES_ENV_MISSING',
+      message: 'environment variable DMC_PASSWORD is not set (it holds the enrollment password (harness.passwordEnv))',
+    });
+    await assert.rejects(dmcRun(['--inventory', lab, '--output', output], { env: { DMC_PASSWORD: 'enroll', DMC_TEST_UNSET_PASSWORD: '' } }), (error: Error & { code?: string }) => {
       assert.equal(error.code, 'DMC_ERR_AGENT_NO_CREDENTIALS');
       assert.equal(error.message, 'admin@192.0.2.1:22: no way to log in: the environment variable DMC_TEST_UNSET_PASSWORD named by passwordEnv is not set');
       return true;
     });
     assert.equal(existsSync(output), false, 'no output directory: Playwright never started');
     // With --target choosing only the virtual device, the ssh target's credentials do not matter.
-    assert.equal(missingCredentials(planRun({ inventory: lab, target: ['vm-clean'] }, { projectRoot: root, startedAt: new Date(), commandLine: [] }).targets, {}), undefined);
+    const virtualOnly = planRun({ inventory: lab, target: ['vm-clean'] }, { projectRoot: root, startedAt: new Date(), commandLine: [] });
+    assert.equal(missingCredentials(virtualOnly.inventory, virtualOnly.targets, {}), undefined);
   });
 
   it('hands Playwright the inventory, results dir, targets, tags and shard', () => {

@@ -90,7 +90,7 @@ export async function runConformance(flags: RunFlags, io: RunIo): Promise<number
   const plan = planRun(flags, { projectRoot: PROJECT_ROOT, startedAt, commandLine: ['dmc', ...io.argv.slice(2)] });
   if (flags.certify === true) certifyBeforeRun(plan, io.env);
   // Before Playwright starts: a worker without them could only end every test of that target in a harness error.
-  const credentials = missingCredentials(plan.targets, io.env);
+  const credentials = missingCredentials(plan.inventory, plan.targets, io.env);
   if (credentials !== undefined) throw credentials;
   if (!existsSync(plan.configFile)) {
     throw errors.DMC_ERR_CLI_INVALID_OPTION.create({ option: '--config', received: plan.configFile, expected: 'an existing Playwright config file' });
