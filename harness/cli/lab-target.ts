@@ -10,6 +10,7 @@ import type { ProbeAgent } from '../../agents/agent.js';
 import { LocalAgent } from '../../agents/local-agent.js';
 import { SshAgent } from '../../agents/ssh-agent.js';
 import { loadInventory, resolveHarnessPassword, sshAgentConfig, type Inventory, type LocalTarget, type SshTarget, type Target } from '../../fixtures/targets/inventory.js';
+import { DmcError } from '../errors.js';
 import { errors } from './errors.js';
 
 export type RealTarget = SshTarget | LocalTarget;
@@ -37,25 +38,29 @@ export function openAgent(target: RealTarget, env: Record<string, string | undef
 }
 
 /**
- * The first secret a run of `targets` needs and this machine lacks, found without connecting: the enrollment
- * password (`harness.passwordEnv`) when a real device is among them (DMC_ERR_FIXTURES_ENV_MISSING), then an ssh
- * target's login (an unset passwordEnv, a keyFile that cannot be read: DMC_ERR_AGENT_NO_CREDENTIALS). These are the
- * errors the fixtures would throw in every test of the target.
+ * The real targets among `targets` that lack a secret on this machine, found without connecting: the enrollment
+ * password (`harness.passwordEnv`, DMC_ERR_FIXTURES_ENV_MISSING), then an ssh login (an unset passwordEnv, a keyFile
+ * that cannot be read: DMC_ERR_AGENT_NO_CREDENTIALS). Each is the error the fixtures throw in every test of that
+ * target; the other targets run as usual.
  */
-export function missingCredentials(inventory: Inventory, targets: readonly Target[], env: Record<string, string | undefined>): Error | undefined {
-  const real = targets.filter((t) => t.kind !== 'virtual');
-  if (real.length === 0) return undefined;
-  try {
-    resolveHarnessPassword({ ...inventory, targets: real }, env);
-  } catch (err) {
-    return err as Error;
+export function missingCredentials(
+  inventory: Inventory,
+  targets: readonly Target[],
+  env: Record<string, string | undefined>,
+): Array<{ target: string; problem: DmcError }> {
+  const found: Array<{ target: string; problem: DmcError }> = [];
+  for (const target of targets) {
+    if (target.kind === 'virtual') continue;
+    try {
+      resolveHarnessPassword({ ...inventory, targets: [target] }, env);
+      const problem = target.kind === 'ssh' ? new SshAgent(sshAgentConfig(target, env)).credentialProblem() : undefined;
+      if (problem !== undefined) throw problem;
+    } catch (err) {
+      if (!(err instanceof DmcError)) throw err;
+      found.push({ target: target.name, problem: err });
+    }
   }
-  for (const target of real) {
-    if (target.kind !== 'ssh') continue;
-    const problem = new SshAgent(sshAgentConfig(target, env)).credentialProblem();
-    if (problem !== undefined) return problem;
-  }
-  return undefined;
+  return found;
 }
 
 /** The harness data directory of a real target, as fixtures/conformance/fixtures.ts chooses it. */

@@ -89,9 +89,6 @@ export async function runConformance(flags: RunFlags, io: RunIo): Promise<number
   const startedAt = io.now();
   const plan = planRun(flags, { projectRoot: PROJECT_ROOT, startedAt, commandLine: ['dmc', ...io.argv.slice(2)] });
   if (flags.certify === true) certifyBeforeRun(plan, io.env);
-  // Before Playwright starts: a worker without them could only end every test of that target in a harness error.
-  const credentials = missingCredentials(plan.inventory, plan.targets, io.env);
-  if (credentials !== undefined) throw credentials;
   if (!existsSync(plan.configFile)) {
     throw errors.DMC_ERR_CLI_INVALID_OPTION.create({ option: '--config', received: plan.configFile, expected: 'an existing Playwright config file' });
   }
@@ -102,6 +99,11 @@ export async function runConformance(flags: RunFlags, io: RunIo): Promise<number
     `dmc run: ${plan.targets.map((t) => `${t.name} (${t.kind})`).join(', ')}` +
       `${plan.shard === undefined ? '' : `, shard ${plan.shard.current}/${plan.shard.total}`} → ${plan.outputDir}\n`,
   );
+  // Said before the first test, not found in the results an hour later. The run goes on: the other targets of a lab
+  // are still worth testing, and these targets' tests record the same error as harness errors.
+  for (const { target, problem } of missingCredentials(plan.inventory, plan.targets, io.env)) {
+    io.write(`  ${target}: ${problem.message} [${problem.code}]; its tests will end as harness errors\n`);
+  }
 
   const child = spawn(process.execPath, [PLAYWRIGHT_CLI, ...plan.args], {
     cwd: dirname(plan.configFile),

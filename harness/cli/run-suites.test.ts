@@ -74,6 +74,9 @@ describe('dmc run on the real suites', { timeout: 240_000 }, () => {
     assert.ok(results.targets.filter((t) => t.kind === 'virtual').every((t) => t.sessions > 0), 'sessions are counted per device');
     assert.match(readFileSync(join(output, 'playwright.log'), 'utf8'), /using 2 workers/);
     assert.match(out, /6 tests on 3 targets: 4 passed, 2 harness-error\n/);
+    // Said before the run started, and the other targets ran all the same.
+    assert.match(out, /\n  gone-pc: admin@127\.0\.0\.1:\d+: no way to log in: the key file "[^"]*no-key" cannot be read \[DMC_ERR_AGENT_NO_CREDENTIALS\]; its tests will end as harness errors\n/);
+    assert.ok(out.indexOf('gone-pc: admin@') < out.indexOf('6 tests on 3 targets'), out);
   });
 
   it('report diff finds the regression a quirky device brings to the access-type matrix', async () => {
