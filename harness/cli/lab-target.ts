@@ -2,7 +2,7 @@
  * What `dmc doctor`, `dmc enroll` and `dmc unenroll` share: find a real target (ssh or local) in an inventory,
  * connect its agent, and locate the harness data directory the conformance fixtures use for it (a real device
  * keeps its enrollment between runs, so its server keeps its CA and enrollments there too). `dmc run` uses it too,
- * to find the secrets a run's real targets need before it starts (missingCredentials).
+ * to name the real targets whose secrets are missing before the first test (missingCredentials).
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
