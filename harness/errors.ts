@@ -81,6 +81,23 @@ export function defineErrors<R extends ErrorRegistry>(registry: R): R {
 }
 
 /**
+ * What a file-system refusal means to the person who named the path, by errno code. Only codes that mean the same
+ * whatever the call was: ENOENT and EEXIST say different things for a write and for a mkdir, so each caller adds its
+ * own words for them.
+ */
+export const FILE_SYSTEM_REASONS: Readonly<Record<string, string>> = {
+  ENOTDIR: 'a part of the path is a file, not a directory',
+  EISDIR: 'it is a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  ENAMETOOLONG: 'a name in the path is too long',
+  ELOOP: 'too many symbolic links on the way',
+};
+
+/**
  * Quotes a received value for a message, cut so one bad megabyte cannot flood a log line. Nothing received (a
  * missing field) reads `nothing`, unquoted, so it is not mistaken for the text "undefined".
  */

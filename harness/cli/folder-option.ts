@@ -12,17 +12,12 @@
 import { constants } from 'node:fs';
 import { access, lstat, mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { FILE_SYSTEM_REASONS } from '../errors.js';
 import { errors } from './errors.js';
 
-/** What an errno means to the person who typed the path. */
-const REASONS: Record<string, string> = {
-  EACCES: 'permission denied',
-  EPERM: 'the operating system does not allow it',
-  EROFS: 'the file system is read-only',
-  ENOSPC: 'no space left on the device',
-  EDQUOT: 'the disk quota is used up',
-  ENAMETOOLONG: 'a name in the path is too long',
-  ELOOP: 'too many symbolic links on the way',
+/** An errno in words; ENOENT comes from a mkdir whose parent the walk found, so the file system refused it. */
+const REASONS: Readonly<Record<string, string>> = {
+  ...FILE_SYSTEM_REASONS,
   ENOENT: 'the file system does not let a folder be made there',
 };
 
@@ -78,7 +73,7 @@ async function explain(folder: string, err: unknown): Promise<Error> {
   return new FolderFault(link ? `${folder} is a symbolic link to nothing that exists` : `${folder} is a file, not a folder`);
 }
 
-/** A failed file-system call in words: `mkdir /sys/x: the operating system does not allow it (EPERM)`. */
+/** A failed file-system call in words: `mkdir /sys/x: permission denied (EPERM)`. */
 export function fileErrorReason(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
   if (typeof e?.code !== 'string') return String((err as Error)?.message ?? err);

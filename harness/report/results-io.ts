@@ -4,6 +4,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { FILE_SYSTEM_REASONS } from '../errors.js';
 import { errors } from './errors.js';
 import { renderMatrixHtml } from './matrix-html.js';
 import { HTML_FILE, RESULTS_FILE, RESULTS_FORMAT, resultsSchema, type Results } from './results-model.js';
@@ -53,15 +54,10 @@ export function readReportFile(file: string): string {
   }
 }
 
-const WRITE_REASONS: Record<string, string> = {
+const WRITE_REASONS: Readonly<Record<string, string>> = {
+  ...FILE_SYSTEM_REASONS,
   ENOENT: 'its directory does not exist',
-  ENOTDIR: 'a part of the path is a file, not a directory',
-  EISDIR: 'it is a directory',
   EEXIST: 'a file of that name is in the way of a directory',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  EROFS: 'the file system is read-only',
-  ENOSPC: 'the disk is full',
 };
 
 /**
