@@ -81,6 +81,14 @@ export function defineErrors<R extends ErrorRegistry>(registry: R): R {
 }
 
 /**
+ * An error as a person reads it: its message, then its code in brackets, which docs/errors/ explains. The conformance
+ * reporter reads the code back from this form (docs/results-format.md, "Error codes").
+ */
+export function messageWithCode(err: DmcError): string {
+  return `${err.message} [${err.code}]`;
+}
+
+/**
  * What a file-system refusal means to the person who named the path, by errno code. Only codes that mean the same
  * whatever the call was: ENOENT and EEXIST say different things for a write and for a mkdir, so each caller adds its
  * own words for them.

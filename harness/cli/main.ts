@@ -4,7 +4,7 @@
  * stack trace (exit 70, EX_SOFTWARE), because that is a bug report someone will need.
  */
 import { Command, CommanderError } from 'commander';
-import { DmcError } from '../errors.js';
+import { DmcError, messageWithCode } from '../errors.js';
 import { registerCalibrateCommand } from './calibrate-command.js';
 import { registerCatalogCommand } from './catalog-command.js';
 import { registerReportCommand } from './report-command.js';
@@ -43,7 +43,7 @@ export async function main(argv: string[]): Promise<number> {
       return error.exitCode === 0 ? 0 : 2;
     }
     if (error instanceof DmcError) {
-      process.stderr.write(`dmc: ${error.message} [${error.code}]\n`);
+      process.stderr.write(`dmc: ${messageWithCode(error)}\n`);
       return 2;
     }
     process.stderr.write(`dmc: internal error (a bug in the harness, please report it):\n`);

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { certifyResultViolations, certifyViolations, focusedTestViolations } from '../../fixtures/expectations/certify.js';
 import { loadExpectations } from '../../fixtures/expectations/expectations.js';
+import { messageWithCode } from '../errors.js';
 import { readResults } from '../report/results-io.js';
 import { PARTIAL_FILE, RESULTS_FILE, HTML_FILE, type Results, type Verdict } from '../report/results-model.js';
 import { errors } from './errors.js';
@@ -102,7 +103,7 @@ export async function runConformance(flags: RunFlags, io: RunIo): Promise<number
   // Said before the first test, not found in the results an hour later. The run goes on: the other targets of a lab
   // are still worth testing, and these targets' tests record the same error as harness errors.
   for (const { target, problem } of missingCredentials(plan.inventory, plan.targets, io.env)) {
-    io.write(`  ${target}: ${problem.message} [${problem.code}]; its tests will end as harness errors\n`);
+    io.write(`  ${target}: ${messageWithCode(problem)}; its tests will end as harness errors\n`);
   }
 
   const child = spawn(process.execPath, [PLAYWRIGHT_CLI, ...plan.args], {
