@@ -13,7 +13,7 @@ import { SshAgent } from '../../agents/ssh-agent.js';
 import { errors } from './errors.js';
 import { errors as agentErrors } from '../../agents/errors.js';
 import { CHECK_NAMES as N, fail, firstLine, pass, renderTable, skip, type CheckResult } from './doctor/check.js';
-import { loginChecks, sshPortCheck, unreachableLoginChecks } from './doctor/connect-checks.js';
+import { loginChecks, loginFailure, sshPortCheck } from './doctor/connect-checks.js';
 import {
   adminCheck, buildCheck, caTrustCheck, clockCheck, defaultShellCheck, enrollmentsCheck, powershellCheck, readHostFacts,
   securedCoreCheck, tpmCheck,
@@ -69,9 +69,14 @@ export async function doctor(targetName: string, flags: DoctorFlags, io: DoctorI
       const port = await sshPortCheck(target);
       rows.push(port);
       if (port.status === 'fail') {
+        // The login is not tried, but credentials missing on this side (an unset passwordEnv, an unreadable key file)
+        // fail it at once, so one run shows both fixes instead of the second only after the first is done.
         const opened = agent.open();
-        rows.push(...unreachableLoginChecks(target, opened instanceof SshAgent ? opened.credentialProblem()?.message : undefined));
-        skipDeviceRows(AFTER_LOGIN, 'SSH is not reachable', 'make SSH reachable first');
+        const missing = opened instanceof SshAgent ? opened.credentialProblem() : undefined;
+        const [why, fix] = ['SSH is not reachable', 'make SSH reachable first'];
+        skipDeviceRows(missing === undefined ? [N.hostKey, N.login] : [N.hostKey], why, fix);
+        if (missing !== undefined) rows.push(loginFailure(target, missing.message));
+        skipDeviceRows(AFTER_LOGIN, why, fix);
         return rows;
       }
       const login = await loginChecks(target, agent.open());

@@ -35,14 +35,9 @@ export async function sshPortCheck(target: SshTarget): Promise<CheckResult> {
   return reason === undefined ? pass(N.sshPort, `TCP ${where} accepts connections`) : fail(N.sshPort, `TCP ${where}: ${reason}`, FIREWALL_FIX(target.port));
 }
 
-/**
- * The host key and login rows when the SSH port does not answer. The login is not tried, but credentials missing
- * on this side (`credentialProblem`: an unset passwordEnv, an unreadable key file) fail it at once, so one run shows
- * both fixes instead of the second only after the first is done.
- */
-export function unreachableLoginChecks(target: SshTarget, credentialProblem: string | undefined): CheckResult[] {
-  const notChecked = (name: string): CheckResult => skip(name, 'not checked: SSH is not reachable', 'make SSH reachable first');
-  return [notChecked(N.hostKey), credentialProblem === undefined ? notChecked(N.login) : fail(N.login, credentialProblem, loginFix(target))];
+/** The login row failed for `reason` (credentials refused, or missing on this side), with the fix for its auth. */
+export function loginFailure(target: SshTarget, reason: string): CheckResult {
+  return fail(N.login, reason, loginFix(target));
 }
 
 export interface LoginOutcome {
@@ -76,10 +71,7 @@ export async function loginChecks(target: SshTarget, agent: ProbeAgent & { hostK
     }
     const hostKeyOk = pass(N.hostKey, target.hostKey === undefined ? 'accepted (not pinned)' : `pinned ${target.hostKey} matches`);
     if (agentErrors.DMC_ERR_AGENT_AUTH_FAILED.is(error) || agentErrors.DMC_ERR_AGENT_NO_CREDENTIALS.is(error)) {
-      return {
-        checks: [hostKeyOk, fail(N.login, message, loginFix(target))],
-        osInfo: undefined,
-      };
+      return { checks: [hostKeyOk, loginFailure(target, message)], osInfo: undefined };
     }
     if (agentErrors.DMC_ERR_AGENT_UNREACHABLE.is(error) || agentErrors.DMC_ERR_AGENT_CONNECT_TIMEOUT.is(error)) {
       return {
