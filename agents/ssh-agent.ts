@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { ProbeAgent, type CommandResult, type ProbeRequest, type Transport } from './agent.js';
+import type { DmcError } from '../harness/errors.js';
 import { errors } from './errors.js';
 
 export interface SshTargetConfig {
@@ -90,7 +91,7 @@ export class SshTransport implements Transport {
    * read, an unset passwordEnv, agent: true without SSH_AUTH_SOCK, no method at all. Undefined when the credentials
    * are at hand (whether the device accepts them is another matter).
    */
-  credentialProblem(): Error | undefined {
+  credentialProblem(): DmcError | undefined {
     try {
       this.credentials();
       return undefined;
@@ -331,7 +332,7 @@ export class SshAgent extends ProbeAgent {
   }
 
   /** Credentials missing on this side, found without connecting (SshTransport.credentialProblem). */
-  credentialProblem(): Error | undefined {
+  credentialProblem(): DmcError | undefined {
     return this.transport.credentialProblem();
   }
 }

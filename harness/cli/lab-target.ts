@@ -51,16 +51,23 @@ export function missingCredentials(
   const found: Array<{ target: string; problem: DmcError }> = [];
   for (const target of targets) {
     if (target.kind === 'virtual') continue;
-    try {
-      resolveHarnessPassword({ ...inventory, targets: [target] }, env);
-      const problem = target.kind === 'ssh' ? new SshAgent(sshAgentConfig(target, env)).credentialProblem() : undefined;
-      if (problem !== undefined) throw problem;
-    } catch (err) {
-      if (!(err instanceof DmcError)) throw err;
-      found.push({ target: target.name, problem: err });
-    }
+    const problem =
+      enrollmentPasswordProblem(inventory, target, env) ??
+      (target.kind === 'ssh' ? new SshAgent(sshAgentConfig(target, env)).credentialProblem() : undefined);
+    if (problem !== undefined) found.push({ target: target.name, problem });
   }
   return found;
+}
+
+/** resolveHarnessPassword's refusal for a run of `target` alone, or undefined when the password is there. */
+function enrollmentPasswordProblem(inventory: Inventory, target: Target, env: Record<string, string | undefined>): DmcError | undefined {
+  try {
+    resolveHarnessPassword({ ...inventory, targets: [target] }, env);
+    return undefined;
+  } catch (err) {
+    if (err instanceof DmcError) return err;
+    throw err;
+  }
 }
 
 /** The harness data directory of a real target, as fixtures/conformance/fixtures.ts chooses it. */
