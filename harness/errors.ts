@@ -105,6 +105,21 @@ export const FILE_SYSTEM_REASONS: Readonly<Record<string, string>> = {
   ELOOP: 'too many symbolic links on the way',
 };
 
+/** FILE_SYSTEM_REASONS for writing a file: ENOENT and EEXIST are about the folder it goes in. */
+export const FILE_WRITE_REASONS: Readonly<Record<string, string>> = {
+  ...FILE_SYSTEM_REASONS,
+  ENOENT: 'its directory does not exist',
+  EEXIST: 'a file of that name is in the way of a directory',
+};
+
+/** A failed file-system call in words, from `reasons`: `mkdir /sys/x: permission denied (EPERM)`. */
+export function fileErrorReason(err: unknown, reasons: Readonly<Record<string, string>> = FILE_SYSTEM_REASONS): string {
+  const e = err as NodeJS.ErrnoException;
+  if (typeof e?.code !== 'string') return String((err as Error)?.message ?? err);
+  const what = e.syscall === undefined || e.path === undefined ? '' : `${e.syscall} ${e.path}: `;
+  return `${what}${reasons[e.code] ?? e.message} (${e.code})`;
+}
+
 /**
  * Quotes a received value for a message, cut so one bad megabyte cannot flood a log line. Nothing received (a
  * missing field) reads `nothing`, unquoted, so it is not mistaken for the text "undefined".

@@ -13,8 +13,9 @@ import { buildProfile, type BuiltProfile } from './calibrate/build-profile.js';
 import { connectTarget } from './calibrate/connect.js';
 import { factsObserved } from './calibrate/facts.js';
 import { observe } from './calibrate/observe.js';
+import { FILE_WRITE_REASONS, fileErrorReason } from '../errors.js';
 import { errors } from './errors.js';
-import { fileErrorReason, prepareFolderOption } from './folder-option.js';
+import { prepareFolderOption } from './folder-option.js';
 
 export interface CalibrateIo {
   write: (text: string) => void;
@@ -79,7 +80,7 @@ export async function calibrateTarget(name: string, flags: CalibrateFlags, io: C
   try {
     await writeFile(output, `${JSON.stringify(built.profile, null, 2)}\n`);
   } catch (err) {
-    throw errors.DMC_ERR_CLI_CALIBRATE_OUTPUT.create({ file: output, reason: fileErrorReason(err) });
+    throw errors.DMC_ERR_CLI_CALIBRATE_OUTPUT.create({ file: output, reason: fileErrorReason(err, FILE_WRITE_REASONS) });
   }
   const p = built.profile;
   const nodes = Object.values(p.nodes);

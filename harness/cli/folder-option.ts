@@ -12,7 +12,7 @@
 import { constants } from 'node:fs';
 import { access, lstat, mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { FILE_SYSTEM_REASONS } from '../errors.js';
+import { FILE_SYSTEM_REASONS, fileErrorReason } from '../errors.js';
 import { errors } from './errors.js';
 
 /** An errno in words; ENOENT comes from a mkdir whose parent the walk found, so the file system refused it. */
@@ -32,10 +32,10 @@ export async function prepareFolderOption(option: string, path: string, options:
   try {
     await makeFolders(resolve(path), options.mode);
     await access(path, constants.W_OK | constants.X_OK).catch((err: unknown) => {
-      throw new FolderFault(`cannot create files in it: ${fileErrorReason(err)}`);
+      throw new FolderFault(`cannot create files in it: ${fileErrorReason(err, REASONS)}`);
     });
   } catch (err) {
-    throw errors.DMC_ERR_CLI_FOLDER_UNUSABLE.create({ option, path, reason: err instanceof FolderFault ? err.message : fileErrorReason(err) });
+    throw errors.DMC_ERR_CLI_FOLDER_UNUSABLE.create({ option, path, reason: err instanceof FolderFault ? err.message : fileErrorReason(err, REASONS) });
   }
 }
 
@@ -71,12 +71,4 @@ async function explain(folder: string, err: unknown): Promise<Error> {
   if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return err as Error;
   const link = (await lstat(folder)).isSymbolicLink();
   return new FolderFault(link ? `${folder} is a symbolic link to nothing that exists` : `${folder} is a file, not a folder`);
-}
-
-/** A failed file-system call in words: `mkdir /sys/x: permission denied (EPERM)`. */
-export function fileErrorReason(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  if (typeof e?.code !== 'string') return String((err as Error)?.message ?? err);
-  const what = e.syscall === undefined || e.path === undefined ? '' : `${e.syscall} ${e.path}: `;
-  return `${what}${REASONS[e.code] ?? e.message} (${e.code})`;
 }

@@ -4,7 +4,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FILE_SYSTEM_REASONS } from '../errors.js';
+import { FILE_WRITE_REASONS } from '../errors.js';
 import { errors } from './errors.js';
 import { renderMatrixHtml } from './matrix-html.js';
 import { HTML_FILE, RESULTS_FILE, RESULTS_FORMAT, resultsSchema, type Results } from './results-model.js';
@@ -54,12 +54,6 @@ export function readReportFile(file: string): string {
   }
 }
 
-const WRITE_REASONS: Readonly<Record<string, string>> = {
-  ...FILE_SYSTEM_REASONS,
-  ENOENT: 'its directory does not exist',
-  EEXIST: 'a file of that name is in the way of a directory',
-};
-
 /**
  * Runs `write` (which writes the report at `path`) and turns a file-system refusal into
  * DMC_ERR_REPORT_OUT_UNWRITABLE: a wrong --out is the user's mistake, not an internal error.
@@ -70,7 +64,7 @@ export function writingReport<T>(path: string, write: () => T): T {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === undefined || typeof (error as NodeJS.ErrnoException).syscall !== 'string') throw error;
-    const reason = WRITE_REASONS[code] ?? (error as Error).message;
+    const reason = FILE_WRITE_REASONS[code] ?? (error as Error).message;
     throw errors.DMC_ERR_REPORT_OUT_UNWRITABLE.create({ path, reason }, { cause: error });
   }
 }
