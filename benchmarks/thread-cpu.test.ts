@@ -22,13 +22,15 @@ test('CPU of threads other than the main one is counted, the main thread\'s is n
   assert.ok(afterMainSpin !== undefined && afterMainSpin < 150, `main-thread work is not helper time (got ${afterMainSpin} ms)`);
 
   // The worker spins until the kernel has counted 300 ms of CPU on its own thread, then waits (no CPU) to be ended:
-  // a figure of CPU, not of wall time, however busy the machine is.
+  // a figure of CPU, not of wall time, however busy the machine is. The idle timer keeps its thread alive: a worker
+  // whose script has ended exits, and an ended thread's /proc entry is gone before the reading below.
   const during = threadCpuNow();
   const worker = new Worker(
     `const { readFileSync } = require('node:fs');
     const { parentPort } = require('node:worker_threads');
     const cpuMs = () => { const f = readFileSync('/proc/thread-self/stat', 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) * 10; };
     while (cpuMs() < 300) for (let i = 0; i < 1e6; i++);
+    setInterval(() => {}, 60_000);
     parentPort.postMessage('spun');`,
     { eval: true },
   );
