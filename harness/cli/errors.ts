@@ -18,6 +18,11 @@ export const errors = defineErrors({
       `--certify refused before the run: ${f.problems.length} problem${f.problems.length === 1 ? '' : 's'}:\n` +
       f.problems.map((p) => `  ${p}`).join('\n'),
   }),
+  DMC_ERR_CLI_NO_TESTS_MATCH: defineError<{ filter: string; tags: string[] | undefined }>('DMC_ERR_CLI_NO_TESTS_MATCH', {
+    message: (f) =>
+      `no test matches ${f.filter}` +
+      (f.tags === undefined ? '' : f.tags.length === 0 ? '; the tests have no tags' : `; the tests' tags: ${f.tags.map((t) => t.replace(/^@/, '')).join(', ')}`),
+  }),
   DMC_ERR_CLI_PLAYWRIGHT_START: defineError<{ command: string; reason: string }>('DMC_ERR_CLI_PLAYWRIGHT_START', {
     message: (f) => `cannot start ${f.command}: ${f.reason}`,
   }),

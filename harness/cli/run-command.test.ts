@@ -18,6 +18,7 @@ import { readResults } from '../report/results-io.js';
 import { testEntrySchema, type Results } from '../report/results-model.js';
 import { missingCredentials } from './lab-target.js';
 import { grepPattern, parseShard, planRun } from './run/plan.js';
+import { tagsOfListing } from './run/suite-tags.js';
 import { registerRunCommand } from './run-command.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -128,9 +129,20 @@ describe('dmc run: before anything starts', () => {
     assert.equal(plan.env['DMC_INVENTORY'], inventory);
     assert.equal(plan.env['DMC_RESULTS_DIR'], join(dir, 'o'));
     assert.equal(plan.env['DMC_BLOB'], '1');
+    assert.equal(plan.filter, '--grep "RUNFIX" --tag group:poll --tag @cap:tpm');
+    assert.deepEqual(plan.listArgs.slice(3), ['--project', 'vm-deviant', '--list', '--reporter=json'], 'the listing keeps the targets, not the filter or shard');
     const byDefault = planRun({}, { projectRoot: root, startedAt: new Date('2026-11-28T17:55:03.120Z'), commandLine: [] });
     assert.equal(byDefault.outputDir, join(root, 'results', '2026-11-28T17-55-03Z'));
     assert.equal(byDefault.env['DMC_INVENTORY'], undefined);
+    assert.equal(byDefault.filter, undefined);
+  });
+
+  it('reads the tags from Playwright\'s listing, and none from a listing it cannot read', () => {
+    const listing = { suites: [{ specs: [{ tags: ['group:poll'] }], suites: [{ specs: [{ tags: ['cap:tpm', 'group:poll'] }, {}] }] }] };
+    assert.deepEqual(tagsOfListing(JSON.stringify(listing)), ['@cap:tpm', '@group:poll']);
+    assert.deepEqual(tagsOfListing('{"suites":[]}'), []);
+    assert.equal(tagsOfListing('Error: cannot load the config'), undefined);
+    assert.equal(tagsOfListing('{"suites":[{"specs":[{"tags":"group:poll"}]}]}'), undefined);
   });
 });
 
@@ -182,6 +194,18 @@ describe('dmc run: real runs', () => {
     const { out, exitCode } = await dmcRun(['--inventory', inventory, '--target', 'vm-deviant', '--tag', 'group:poll', '--tag', 'group:identity', '--output', join(dir, 'clean')]);
     assert.equal(exitCode, 0, out);
     assert.match(out, /3 tests on 1 target: 3 passed\n/);
+  });
+
+  it('a --tag that no test has is refused naming the tags there are, not as an error outside a test', async () => {
+    await full;
+    await assert.rejects(
+      dmcRun(['--inventory', inventory, '--target', 'vm-clean', '--tag', 'group:pol', '--output', join(dir, 'no-match')]),
+      (error: Error & { code?: string }) => {
+        assert.equal(error.code, 'DMC_ERR_CLI_NO_TESTS_MATCH');
+        assert.equal(error.message, "no test matches --tag group:pol; the tests' tags: group:access, group:identity, group:poll, group:slow");
+        return true;
+      },
+    );
   });
 
   it('exits 1 with Playwright\'s words when a spec file does not load', async () => {

@@ -22,6 +22,7 @@ import { prepareFolderOption } from './folder-option.js';
 import { missingCredentials } from './lab-target.js';
 import { planRun, type RunFlags, type RunPlan } from './run/plan.js';
 import { ProgressTracker } from './run/progress.js';
+import { listSuiteTags } from './run/suite-tags.js';
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const PLAYWRIGHT_CLI = join(PROJECT_ROOT, 'node_modules/@playwright/test/cli.js');
@@ -150,6 +151,11 @@ export async function runConformance(flags: RunFlags, io: RunIo): Promise<number
     return interrupted ? 130 : 1;
   }
   const results = readResults(resultsFile);
+  // Playwright ends such a run with "No tests found" as an error outside any test. A shard may be empty by right.
+  if (results.tests.length === 0 && plan.filter !== undefined && plan.shard === undefined && !interrupted) {
+    const tags = await listSuiteTags(PLAYWRIGHT_CLI, plan.listArgs, { cwd: dirname(plan.configFile), env: { ...io.env, ...plan.env } });
+    throw errors.DMC_ERR_CLI_NO_TESTS_MATCH.create({ filter: plan.filter, tags });
+  }
   const { text, unexpected } = summary(results, plan.outputDir);
   io.write(text);
   // Playwright fails a run also for errors outside any test (a spec file that does not load, a global hook):

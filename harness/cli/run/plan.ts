@@ -29,6 +29,10 @@ export interface RunPlan {
   configFile: string;
   /** Arguments after `playwright`: `test --config ...`. */
   args: string[];
+  /** --grep and --tag as the user gave them, e.g. `--tag group:pol`; undefined when the run selects no tests by name. */
+  filter: string | undefined;
+  /** The run's config and targets without the filter or shard, listing the tests as JSON: what a filter could match. */
+  listArgs: string[];
   env: Record<string, string>;
 }
 
@@ -101,6 +105,7 @@ export function planRun(flags: RunFlags, context: PlanContext): RunPlan {
   const args = ['test', '--config', configFile];
   // Each target is one Playwright project named after it (fixtures/targets/inventory.ts projectMetadata).
   if ((flags.target ?? []).length > 0) for (const t of targets) args.push('--project', t.name);
+  const listArgs = [...args, '--list', '--reporter=json'];
   const grep = grepPattern(flags.grep, flags.tag ?? []);
   if (grep !== undefined) args.push('--grep', grep);
   if (shard !== undefined) args.push('--shard', `${shard.current}/${shard.total}`);
@@ -120,5 +125,9 @@ export function planRun(flags: RunFlags, context: PlanContext): RunPlan {
     // writing to <DMC_RESULTS_DIR>/blob-report, when DMC_BLOB is 1.
     env['DMC_BLOB'] = '1';
   }
-  return { inventory, inventoryFile, targets, shard, outputDir, configFile, args, env };
+  const filter = [
+    ...(flags.grep === undefined || flags.grep === '' ? [] : [`--grep ${JSON.stringify(flags.grep)}`]),
+    ...(flags.tag ?? []).map((t) => `--tag ${t}`),
+  ].join(' ');
+  return { inventory, inventoryFile, targets, shard, outputDir, configFile, args, filter: filter === '' ? undefined : filter, listArgs, env };
 }
