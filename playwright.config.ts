@@ -1,5 +1,7 @@
 import { defineConfig, type ReporterDescription } from '@playwright/test';
-import { projectGreps, runInventoryOrExit, shareCommandLineGrep, targetProjects, type TargetOptions } from './fixtures/conformance/settings.js';
+import {
+  projectGreps, runInventoryOrExit, shareCommandLineGrep, targetProjects, warnMissingCredentials, type TargetOptions,
+} from './fixtures/conformance/settings.js';
 import { inventoryForReport } from './fixtures/targets/inventory.js';
 
 /**
@@ -21,6 +23,8 @@ const resultsDir = process.env['DMC_RESULTS_DIR'] ?? 'results/latest';
 // The workers' run plan picks its steps by the command line's --grep too (settings.ts, COMMAND_LINE_GREP_ENV).
 shareCommandLineGrep();
 const { inventory, file: inventoryFile } = runInventoryOrExit();
+// A real target without its secrets here: said once before the first test, as `dmc run` says it.
+warnMissingCredentials(inventory);
 const sharded = process.env['DMC_BLOB'] === '1' || process.argv.some((a) => a === '--shard' || a.startsWith('--shard='));
 
 const reporter: ReporterDescription[] = [

@@ -10,7 +10,7 @@ import type { ProbeAgent } from '../../agents/agent.js';
 import { LocalAgent } from '../../agents/local-agent.js';
 import { SshAgent } from '../../agents/ssh-agent.js';
 import { loadInventory, resolveHarnessPassword, sshAgentConfig, type Inventory, type LocalTarget, type SshTarget, type Target } from '../../fixtures/targets/inventory.js';
-import { DmcError } from '../errors.js';
+import { DmcError, messageWithCode } from '../errors.js';
 import { errors } from './errors.js';
 
 export type RealTarget = SshTarget | LocalTarget;
@@ -57,6 +57,11 @@ export function missingCredentials(
     if (problem !== undefined) found.push({ target: target.name, problem });
   }
   return found;
+}
+
+/** The line `dmc run` and a direct `playwright test` print for a target missingCredentials found, before the first test. */
+export function missingCredentialsLine(missing: { target: string; problem: DmcError }): string {
+  return `  ${missing.target}: ${messageWithCode(missing.problem)}; its tests will end as harness errors\n`;
 }
 
 /** resolveHarnessPassword's refusal for a run of `target` alone, or undefined when the password is there. */

@@ -14,12 +14,11 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { certifyResultViolations, certifyViolations, focusedTestViolations } from '../../fixtures/expectations/certify.js';
 import { loadExpectations } from '../../fixtures/expectations/expectations.js';
-import { messageWithCode } from '../errors.js';
 import { readResults } from '../report/results-io.js';
 import { PARTIAL_FILE, RESULTS_FILE, HTML_FILE, type Results, type Verdict } from '../report/results-model.js';
 import { errors } from './errors.js';
 import { prepareFolderOption } from './folder-option.js';
-import { missingCredentials } from './lab-target.js';
+import { missingCredentials, missingCredentialsLine } from './lab-target.js';
 import { planRun, type RunFlags, type RunPlan } from './run/plan.js';
 import { ProgressTracker } from './run/progress.js';
 import { listSuiteTags } from './run/suite-tags.js';
@@ -103,9 +102,7 @@ export async function runConformance(flags: RunFlags, io: RunIo): Promise<number
   );
   // Said before the first test, not found in the results an hour later. The run goes on: the other targets of a lab
   // are still worth testing, and these targets' tests record the same error as harness errors.
-  for (const { target, problem } of missingCredentials(plan.inventory, plan.targets, io.env)) {
-    io.write(`  ${target}: ${messageWithCode(problem)}; its tests will end as harness errors\n`);
-  }
+  for (const missing of missingCredentials(plan.inventory, plan.targets, io.env)) io.write(missingCredentialsLine(missing));
 
   const child = spawn(process.execPath, [PLAYWRIGHT_CLI, ...plan.args], {
     cwd: dirname(plan.configFile),

@@ -51,7 +51,7 @@ export function parseShard(text: string): { current: number; total: number } {
   return { current, total };
 }
 
-function escapeRegExp(text: string): string {
+export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
