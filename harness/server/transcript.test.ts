@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFile, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, mkdtemp, readFile, readdir, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -60,6 +60,27 @@ describe('transcript writer', () => {
       }
       const text = await readFile(writer.pathFor('dev7'), 'utf8');
       assert.ok(!text.includes('-secret') && !text.includes('eDp5'), 'credentials are redacted');
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('a transcript rotated away (renamed, or truncated in place) loses no line: the next one starts the file again', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'dmc-transcript-'));
+    try {
+      const writer = new TranscriptWriter(dataDir);
+      const path = writer.pathFor('dev1');
+      writer.record(exchange('dev1', '1', 'first'));
+      await rename(path, `${path}.1`);
+      writer.record(exchange('dev1', '2', 'second'));
+      await copyFile(path, `${path}.2`);
+      await truncate(path, 0);
+      writer.record(exchange('dev1', '3', 'third'));
+      assert.deepEqual(await bodiesOf(`${path}.1`), ['first']);
+      assert.deepEqual(await bodiesOf(`${path}.2`), ['second']);
+      assert.deepEqual(await bodiesOf(path), ['third'], 'copytruncate: appends go on at the new end');
+      assert.equal(writer.failures, 0);
+      writer.close();
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }

@@ -14,7 +14,8 @@
  * Appended with a synchronous call once the response has gone out, so a line is written before the next request is
  * read. The callback API's round trip through libuv's thread pool cost far more CPU than the append itself: 120 us
  * against 12 for a file that exists (session/recycling-replace.ts says more). The files stay open between appends
- * (session/append-handles.ts: bounded, and a file removed meanwhile is created again) until `close()`.
+ * (session/append-handles.ts: bounded, and a file removed or moved away meanwhile, by a person or logrotate, is created
+ * again at its path) until `close()`.
  */
 import { mkdirSync } from 'node:fs';
 import { open } from 'node:fs/promises';

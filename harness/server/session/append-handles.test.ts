@@ -80,6 +80,29 @@ test('a file replaced by a rename behind the writer gets the next line; forget()
   });
 });
 
+test('a file moved away (logrotate\'s rename) keeps what it had; the next line starts a new file at the path', async () => {
+  await withDir(async (dir) => {
+    const path = join(dir, 'device.jsonl');
+    const creating = new AppendHandles({ limit: 4, create: true });
+    const existing = new AppendHandles({ limit: 4, create: false });
+    try {
+      creating.append(path, 'before\n');
+      await rename(path, `${path}.1`);
+      creating.append(path, 'after\n');
+      assert.equal(await readFile(`${path}.1`, 'utf8'), 'before\n', 'the rotated file does not grow');
+      assert.equal(await readFile(path, 'utf8'), 'after\n');
+
+      existing.append(path, 'kept\n');
+      await rename(path, `${path}.2`);
+      assert.throws(() => existing.append(path, 'lost?\n'), { code: 'ENOENT' }, 'without create, a moved file is a failed write, as a removed one');
+      assert.equal(await readFile(`${path}.2`, 'utf8'), 'after\nkept\n');
+    } finally {
+      creating.close();
+      existing.close();
+    }
+  });
+});
+
 test('the kept descriptors stay within an eighth of the process\'s open-file limit', { skip: !existsSync('/proc/self/limits') && 'no /proc' }, () => {
   // A process whose limit is 256 (hard and soft, so Node cannot raise it) keeps at most 32 per owner.
   const module = fileURLToPath(new URL('./append-handles.ts', import.meta.url));
