@@ -213,6 +213,9 @@ describe('dmc run: real runs', () => {
     const { out, exitCode } = await dmcRun(['--target', 'vm-clean', '--inventory', inventory, '--output', join(dir, 'broken-spec')], { env: { DMC_RUN_FIXTURE_BROKEN: '1' } });
     assert.equal(exitCode, 1, out);
     assert.match(out, /Playwright exited with code 1: error outside a test at does-not-load\.spec-broken\.ts:\d+: Error: this spec file does not load/);
+    const filtered = await dmcRun(['--target', 'vm-clean', '--inventory', inventory, '--tag', 'group:poll', '--output', join(dir, 'broken-spec-tag')], { env: { DMC_RUN_FIXTURE_BROKEN: '1' } });
+    assert.equal(filtered.exitCode, 1, filtered.out);
+    assert.match(filtered.out, /error outside a test at does-not-load\.spec-broken\.ts:\d+: Error: this spec file does not load/, 'not taken for a tag that matches nothing');
   });
 
   it('Ctrl-C stops the run and keeps every finished test on disk', async () => {

@@ -148,8 +148,11 @@ export async function runConformance(flags: RunFlags, io: RunIo): Promise<number
     return interrupted ? 130 : 1;
   }
   const results = readResults(resultsFile);
-  // Playwright ends such a run with "No tests found" as an error outside any test. A shard may be empty by right.
-  if (results.tests.length === 0 && plan.filter !== undefined && plan.shard === undefined && !interrupted) {
+  const outside = results.run.warnings.filter((w) => w.startsWith('error outside a test'));
+  // Playwright ends such a run with "No tests found" as an error outside any test; any other error (a spec file that
+  // does not load selects nothing either) is told in Playwright's words below. A shard may be empty by right.
+  const nothingSelected = results.tests.length === 0 && outside.every((w) => w.includes('No tests found'));
+  if (nothingSelected && plan.filter !== undefined && plan.shard === undefined && !interrupted) {
     const tags = await listSuiteTags(PLAYWRIGHT_CLI, plan.listArgs, { cwd: dirname(plan.configFile), env: { ...io.env, ...plan.env } });
     throw errors.DMC_ERR_CLI_NO_TESTS_MATCH.create({ filter: plan.filter, tags });
   }
@@ -158,7 +161,6 @@ export async function runConformance(flags: RunFlags, io: RunIo): Promise<number
   // Playwright fails a run also for errors outside any test (a spec file that does not load, a global hook):
   // no verdict shows them, so the run fails with Playwright's own words.
   if (exit.code !== 0 && unexpected === 0 && !interrupted) {
-    const outside = results.run.warnings.filter((w) => w.startsWith('error outside a test'));
     io.write(`Playwright exited with code ${exit.code ?? exit.signal}${outside.length === 0 ? '' : `: ${outside.join('; ')}`}; last lines of ${logFile}:\n${tail(logFile, 30)}\n`);
   }
   if (flags.certify === true) {
