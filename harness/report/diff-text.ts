@@ -24,6 +24,13 @@ function buildNote(c: VerdictChange): string {
   return ` (${c.oldWindowsBuild ?? '?'} → ${c.newWindowsBuild ?? '?'})`;
 }
 
+/** The later run's error on one line: its first line, its code unless the line already names it, and where. */
+function errorLine(error: NonNullable<VerdictChange['error']>): string {
+  const first = error.message.split('\n', 1)[0]!.trim();
+  const code = error.code === undefined || first.includes(error.code) ? '' : ` [${error.code}]`;
+  return `      error: ${first}${code}${error.location === undefined ? '' : ` (${error.location})`}`;
+}
+
 function changeLines(title: string, changes: VerdictChange[]): string[] {
   if (changes.length === 0) return [];
   return [
@@ -31,6 +38,7 @@ function changeLines(title: string, changes: VerdictChange[]): string[] {
     `${title}:`,
     ...changes.flatMap((c) => [
       `  ${c.id} on ${c.target}${buildNote(c)}: ${c.from} → ${c.to}  ${c.title}`,
+      ...(c.error === undefined ? [] : [errorLine(c.error)]),
       ...c.ddfNodes.map((n) => `      ${n}`),
     ]),
   ];

@@ -59,11 +59,17 @@ test('the printed diff leads with a summary line and names each regression with 
     'Conformance diff old.json → new.json: 1 regression, 1 fix, 1 other change, 1 new test, 1 removed test; 1 unchanged',
   );
   const at = lines.indexOf('Regressions:');
-  assert.deepEqual(lines.slice(at, at + 3), [
+  assert.deepEqual(lines.slice(at, at + 4), [
     'Regressions:',
     '  DMC-POLL-001 on virtual-a (10.0.22631.1000 → 10.0.22631.2000): passed → device-error  checks DMC-POLL-001',
+    '      error: Error: Get ./Vendor/MSFT/DMClient/Provider/DMCHarness/Poll/NumberOfFirstRetries: device answered 500 ' +
+      '[DMC_ERR_SCRIPT_COMMAND_FAILED] (suites/dmclient/poll.spec.ts:12)',
     `      ${RETRIES}`,
   ]);
+  // The code is not repeated when the message names it; a fix has no error to show.
+  assert.ok(lines.includes('      error: Error: expected 3, got 5 [DMC_ERR_X]'));
+  const fixes = lines.indexOf('Fixes:');
+  assert.equal(lines[fixes + 2], `      ${INTERVAL}`, 'under a fix, its node follows at once');
   assert.ok(lines.includes('  virtual-a: 10.0.22631.1000 → 10.0.22631.2000'));
   assert.ok(lines.includes(`  ${INTERVAL}: 1 fix`));
   assert.equal(formatDiff(diffRuns(before, before), { old: 'a', new: 'b' }), 'Conformance diff a → b: no changes; 5 unchanged\n');

@@ -4,7 +4,7 @@
  * not applicable) and badly now (failed, device error, timeout, harness error); a fix is the reverse move to
  * passed or fixed. Every other verdict change is listed as a change, never dropped.
  */
-import { testKey, type Results, type TestEntry, type Verdict } from './results-model.js';
+import { testKey, type Results, type TestEntry, type TestErrorInfo, type Verdict } from './results-model.js';
 import { BAD_VERDICTS } from './verdict.js';
 
 export interface TestRef {
@@ -25,6 +25,8 @@ export interface VerdictChange {
   ddfNodes: string[];
   oldWindowsBuild?: string;
   newWindowsBuild?: string;
+  /** The later run's error for this test, when it ended with one: why it regressed, without opening the report. */
+  error?: TestErrorInfo;
 }
 
 export interface DiffTally {
@@ -127,6 +129,7 @@ export function diffRuns(oldRun: Results, newRun: Results): RunDiff {
     };
     if (was.windowsBuild !== undefined) change.oldWindowsBuild = was.windowsBuild;
     if (now.windowsBuild !== undefined) change.newWindowsBuild = now.windowsBuild;
+    if (now.error !== undefined) change.error = now.error;
     const field = kind === 'regression' ? 'regressions' : kind === 'fix' ? 'fixes' : 'changes';
     diff[field].push(change);
     count(change.ddfNodes, now.windowsBuild, field);

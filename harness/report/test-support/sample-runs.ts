@@ -20,10 +20,15 @@ export const before = makeResults(
 );
 export const after = makeResults(
   [
-    makeTest({ id: 'DMC-POLL-001', verdict: 'device-error', windowsBuild: '10.0.22631.2000' }),
+    makeTest({
+      id: 'DMC-POLL-001',
+      verdict: 'device-error',
+      windowsBuild: '10.0.22631.2000',
+      error: { message: 'Error: Get ./Vendor/MSFT/DMClient/Provider/DMCHarness/Poll/NumberOfFirstRetries: device answered 500\n    at poll.spec.ts:12', code: 'DMC_ERR_SCRIPT_COMMAND_FAILED', location: 'suites/dmclient/poll.spec.ts:12' },
+    }),
     makeTest({ id: 'DMC-POLL-002', verdict: 'passed', ddfNodes: [INTERVAL], windowsBuild: '10.0.22631.2000' }),
     makeTest({ id: 'DMC-POLL-003', verdict: 'passed', ddfNodes: [INTERVAL], windowsBuild: '10.0.22631.2000' }),
-    makeTest({ id: 'DMC-POLL-004', verdict: 'expected-failure', windowsBuild: '10.0.22631.2000' }),
+    makeTest({ id: 'DMC-POLL-004', verdict: 'expected-failure', windowsBuild: '10.0.22631.2000', error: { message: 'Error: expected 3, got 5 [DMC_ERR_X]', code: 'DMC_ERR_X' } }),
     makeTest({ id: 'DMC-NEW-001', verdict: 'failed', windowsBuild: '10.0.22631.2000' }),
   ],
   [makeTarget({ name: 'virtual-a', windowsBuild: '10.0.22631.2000' })],
