@@ -24,11 +24,21 @@ function buildNote(c: VerdictChange): string {
   return ` (${c.oldWindowsBuild ?? '?'} → ${c.newWindowsBuild ?? '?'})`;
 }
 
-/** The later run's error on one line: its first line, its code unless the line already names it, and where. */
+/** An error line this long is cut: a CI log line, not the report. */
+const ERROR_LINE_CHARS = 300;
+
+/**
+ * The later run's error on one line: its first line, then the `Expected:` and `Received:` lines of an expect()
+ * failure (its first line alone, "expect(received).toBe(expected)", says nothing of the values), its code unless
+ * already named, and where.
+ */
 function errorLine(error: NonNullable<VerdictChange['error']>): string {
-  const first = error.message.split('\n', 1)[0]!.trim();
-  const code = error.code === undefined || first.includes(error.code) ? '' : ` [${error.code}]`;
-  return `      error: ${first}${code}${error.location === undefined ? '' : ` (${error.location})`}`;
+  const [first = '', ...rest] = error.message.split('\n').map((l) => l.trim());
+  const values = rest.filter((l) => /^(Expected|Received)\b/.test(l));
+  let text = [first, ...values].join(' · ');
+  if (text.length > ERROR_LINE_CHARS) text = `${text.slice(0, ERROR_LINE_CHARS - 1)}…`;
+  const code = error.code === undefined || text.includes(error.code) ? '' : ` [${error.code}]`;
+  return `      error: ${text}${code}${error.location === undefined ? '' : ` (${error.location})`}`;
 }
 
 function changeLines(title: string, changes: VerdictChange[]): string[] {

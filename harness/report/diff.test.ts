@@ -68,6 +68,15 @@ test('the printed diff leads with a summary line and names each regression with 
   ]);
   // The code is not repeated when the message names it; a fix has no error to show.
   assert.ok(lines.includes('      error: Error: expected 3, got 5 [DMC_ERR_X]'));
+  const expectFailure = makeResults([makeTest({
+    id: 'DMC-POLL-001',
+    verdict: 'failed',
+    error: { message: `Error: expect(received).toBe(expected) // Object.is equality\n\nExpected: "15"\nReceived: "${'9'.repeat(400)}"` },
+  })]);
+  const expectLine = formatDiff(diffRuns(before, expectFailure), { old: 'a', new: 'b' }).split('\n').find((l) => l.startsWith('      error:'));
+  assert.equal(expectLine?.length, '      error: '.length + 300, 'cut to a log line');
+  assert.ok(expectLine?.startsWith('      error: Error: expect(received).toBe(expected) // Object.is equality · Expected: "15" · Received: "999'));
+  assert.ok(expectLine?.endsWith('9…'));
   const fixes = lines.indexOf('Fixes:');
   assert.equal(lines[fixes + 2], `      ${INTERVAL}`, 'under a fix, its node follows at once');
   assert.ok(lines.includes('  virtual-a: 10.0.22631.1000 → 10.0.22631.2000'));
