@@ -157,7 +157,7 @@ describe('dmc run: real runs', () => {
     assert.match(out, /^dmc run: vm-clean \(virtual\), vm-deviant \(virtual\) → /);
     assert.match(out, /\[vm-deviant\] 5\/5 done \(.*1 failed.*\) · 5 sessions · (?:\d+m)?\d+s\n/);
     assert.match(out, /10 tests on 2 targets: 9 passed, 1 failed\n/);
-    assert.match(out, /  failed: DMC-RUNFIX-004 on vm-deviant — Error: Replace on a Get-only node/);
+    assert.match(out, /  failed: DMC-RUNFIX-004 on vm-deviant — Error: Replace on a Get-only node · Expected: "405" · Received: "200"/);
     const results = readResults(join(dir, 'full', 'results.json'));
     assert.deepEqual(results.targets.map((t) => [t.name, t.sessions]), [['vm-clean', 5], ['vm-deviant', 5]]);
     const partial = readFileSync(join(dir, 'full', 'results.partial.jsonl'), 'utf8').trim().split('\n');

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { certifyResultViolations, certifyViolations, focusedTestViolations } from '../../fixtures/expectations/certify.js';
 import { loadExpectations } from '../../fixtures/expectations/expectations.js';
+import { errorSummary } from '../report/error-summary.js';
 import { readResults } from '../report/results-io.js';
 import { PARTIAL_FILE, RESULTS_FILE, HTML_FILE, type Results, type Verdict } from '../report/results-model.js';
 import { errors } from './errors.js';
@@ -75,7 +76,7 @@ function summary(results: Results, outputDir: string): { text: string; unexpecte
     `${results.tests.length} tests on ${results.targets.length} target${results.targets.length === 1 ? '' : 's'}: ` +
       ([...counts].map(([v, n]) => `${n} ${v}`).join(', ') || 'none ran'),
     ...results.targets.map((t) => `  ${t.name} (${t.kind}${t.windowsBuild === undefined ? '' : `, ${t.windowsBuild}`}): ${t.sessions} OMA-DM sessions`),
-    ...unexpectedTests.slice(0, 20).map((t) => `  ${t.verdict}: ${t.id} on ${t.target}${t.error === undefined ? '' : ` — ${t.error.message.split('\n', 1)[0]}`}`),
+    ...unexpectedTests.slice(0, 20).map((t) => `  ${t.verdict}: ${t.id} on ${t.target}${t.error === undefined ? '' : ` — ${errorSummary(t.error)}`}`),
     ...(unexpectedTests.length > 20 ? [`  … and ${unexpectedTests.length - 20} more (see results.json)`] : []),
     ...(results.run.status === 'passed' || results.run.status === 'failed' ? [] : [`run status: ${results.run.status} (some tests did not finish)`]),
     `results: ${join(outputDir, RESULTS_FILE)}`,

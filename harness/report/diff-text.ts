@@ -3,6 +3,7 @@
  * a CI log shows the verdict at a glance, then each list, then the tallies per DDF node and per Windows build.
  */
 import type { DiffTally, RunDiff, TestRef, VerdictChange } from './diff.js';
+import { errorSummary } from './error-summary.js';
 
 function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -24,23 +25,6 @@ function buildNote(c: VerdictChange): string {
   return ` (${c.oldWindowsBuild ?? '?'} → ${c.newWindowsBuild ?? '?'})`;
 }
 
-/** An error line this long is cut: a CI log line, not the report. */
-const ERROR_LINE_CHARS = 300;
-
-/**
- * The later run's error on one line: its first line, then the `Expected:` and `Received:` lines of an expect()
- * failure (its first line alone, "expect(received).toBe(expected)", says nothing of the values), its code unless
- * already named, and where.
- */
-function errorLine(error: NonNullable<VerdictChange['error']>): string {
-  const [first = '', ...rest] = error.message.split('\n').map((l) => l.trim());
-  const values = rest.filter((l) => /^(Expected|Received)\b/.test(l));
-  let text = [first, ...values].join(' · ');
-  if (text.length > ERROR_LINE_CHARS) text = `${text.slice(0, ERROR_LINE_CHARS - 1)}…`;
-  const code = error.code === undefined || text.includes(error.code) ? '' : ` [${error.code}]`;
-  return `      error: ${text}${code}${error.location === undefined ? '' : ` (${error.location})`}`;
-}
-
 function changeLines(title: string, changes: VerdictChange[]): string[] {
   if (changes.length === 0) return [];
   return [
@@ -48,7 +32,7 @@ function changeLines(title: string, changes: VerdictChange[]): string[] {
     `${title}:`,
     ...changes.flatMap((c) => [
       `  ${c.id} on ${c.target}${buildNote(c)}: ${c.from} → ${c.to}  ${c.title}`,
-      ...(c.error === undefined ? [] : [errorLine(c.error)]),
+      ...(c.error === undefined ? [] : [`      error: ${errorSummary(c.error)}`]),
       ...c.ddfNodes.map((n) => `      ${n}`),
     ]),
   ];
