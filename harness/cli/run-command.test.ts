@@ -128,11 +128,14 @@ describe('dmc run: before anything starts', () => {
     assert.ok(!grep.test('DMC-OTHER-001 @group:poll'), '--grep still applies');
     assert.equal(plan.env['DMC_INVENTORY'], inventory);
     assert.equal(plan.env['DMC_RESULTS_DIR'], join(dir, 'o'));
+    assert.equal(plan.outputOption, '--output');
     assert.equal(plan.env['DMC_BLOB'], '1');
     assert.equal(plan.filter, '--grep "RUNFIX" --tag group:poll --tag @cap:tpm');
     assert.deepEqual(plan.listArgs.slice(3), ['--project', 'vm-deviant', '--list', '--reporter=json'], 'the listing keeps the targets, not the filter or shard');
     const byDefault = planRun({}, { projectRoot: root, startedAt: new Date('2026-11-28T17:55:03.120Z'), commandLine: [] });
     assert.equal(byDefault.outputDir, join(root, 'results', '2026-11-28T17-55-03Z'));
+    // An unusable default folder is not blamed on an option the user never gave.
+    assert.equal(byDefault.outputOption, '--output (not given: the default results/<run-id>)');
     assert.equal(byDefault.env['DMC_INVENTORY'], undefined);
     assert.equal(byDefault.filter, undefined);
   });

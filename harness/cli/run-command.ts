@@ -94,7 +94,7 @@ export async function runConformance(flags: RunFlags, io: RunIo): Promise<number
   if (!existsSync(plan.configFile)) {
     throw errors.DMC_ERR_CLI_INVALID_OPTION.create({ option: '--config', received: plan.configFile, expected: 'an existing Playwright config file' });
   }
-  await prepareFolderOption('--output', plan.outputDir);
+  await prepareFolderOption(plan.outputOption, plan.outputDir);
   const logFile = join(plan.outputDir, 'playwright.log');
   const log = createWriteStream(logFile);
   io.write(

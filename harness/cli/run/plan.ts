@@ -26,6 +26,8 @@ export interface RunPlan {
   targets: Target[];
   shard: { current: number; total: number } | undefined;
   outputDir: string;
+  /** How errors about `outputDir` name it: the option, or that it is the default the user did not choose. */
+  outputOption: string;
   configFile: string;
   /** Arguments after `playwright`: `test --config ...`. */
   args: string[];
@@ -129,5 +131,6 @@ export function planRun(flags: RunFlags, context: PlanContext): RunPlan {
     ...(flags.grep === undefined || flags.grep === '' ? [] : [`--grep ${JSON.stringify(flags.grep)}`]),
     ...(flags.tag ?? []).map((t) => `--tag ${t}`),
   ].join(' ');
-  return { inventory, inventoryFile, targets, shard, outputDir, configFile, args, filter: filter === '' ? undefined : filter, listArgs, env };
+  const outputOption = flags.output === undefined ? '--output (not given: the default results/<run-id>)' : '--output';
+  return { inventory, inventoryFile, targets, shard, outputDir, outputOption, configFile, args, filter: filter === '' ? undefined : filter, listArgs, env };
 }
