@@ -6,24 +6,35 @@
  * Sessions (sync-version.steps.ts, shared with the other suites' steps): one that reads the starting state and
  * raises the version, a later one that tries to bring it back.
  */
-import { conformance, diffSnapshots, expect, skipNotApplicable } from '../../fixtures/conformance.js';
+import { conformance, diffSnapshots, expect, isAtLeastBuild, skipNotApplicable } from '../../fixtures/conformance.js';
 import { code, data } from './support.js';
 import { MAX, SYNC, syncVersion } from './sync-version.steps.js';
+
+/** Windows 11 version 22H2, the first with the multi-user mode's session version 5.0 ([MS-MDM] product note <17>). */
+const MULTI_USER_MODE_BUILD = '10.0.22621';
 
 conformance.describe('SyncApplicationVersion: one way from 1.0 to 2.0', () => {
   conformance(
     {
       id: 'DMC-SYNCVER-001',
-      title: 'MaxSyncApplicationVersion reads 2.0',
+      title: 'MaxSyncApplicationVersion reads 2.0 (or 5.0 and later on multi-session, Windows 11 22H2 and later)',
       group: 'sync-version',
       nodes: [MAX],
       reference: 'provider-providerid-maxsyncapplicationversion',
     },
     async ({ device }) => {
       const { before } = await device.prepared(syncVersion);
-      // "Default is 2.0. When you query this node, a Windows 10 client will return 2.0."
       expect(code(before.max), 'Get MaxSyncApplicationVersion status').toBe('200');
-      expect(data(before.max)).toBe('2.0');
+      const max = data(before.max);
+      // [MS-MDM] 3.2.5.1.3: on the multi-session edition (OSEdition 175) "If the OMA DM client returns 5.0 or later"
+      // the server raises SyncApplicationVersion for the multi-user mode; product note <17>: Windows 11 22H2 or later.
+      if (device.capabilities.multiSession && isAtLeastBuild(device.capabilities.build, MULTI_USER_MODE_BUILD) && max !== '2.0') {
+        expect(max, 'MaxSyncApplicationVersion on multi-session: 2.0, or a version 5.0 or later').toMatch(/^\d+\.\d+$/);
+        expect(Number(max), `MaxSyncApplicationVersion ${max}`).toBeGreaterThanOrEqual(5);
+        return;
+      }
+      // "Default is 2.0. When you query this node, a Windows 10 client will return 2.0."
+      expect(max).toBe('2.0');
     },
   );
 
