@@ -40,6 +40,13 @@ export function data(result: CommandResult | undefined): string | undefined {
   return result.results[0]?.Data;
 }
 
+/**
+ * The statuses of an Exec the device took: 200, or 202 for one that runs on after the answer (oma-dm-protocol-support.md,
+ * status table: 202 "Accepted for processing. This code denotes an asynchronous operation, such as a request to run a
+ * remote execution"). InitiateRecovery, LinkedEnrollment and Unenroll all finish after their session.
+ */
+export const EXEC_ACCEPTED: readonly string[] = ['200', '202'];
+
 /** A failure status in the OMA-DM sense: 4xx or 5xx (SyncML Representation Protocol 1.2, status classes). */
 export function isFailure(result: CommandResult | undefined): boolean {
   const n = result?.status?.number;
