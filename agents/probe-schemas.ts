@@ -173,12 +173,12 @@ export const deviceGuardOutput = z.object({
   SecurityServicesConfigured: z.array(int),
   SecurityServicesRunning: z.array(int),
   RequiredSecurityProperties: z.array(int),
+  /** 1 hypervisor support, 2 Secure Boot, 3 DMA protection, 4 Secure Memory Overwrite, 5 NX, 6 SMM mitigations, ... */
   AvailableSecurityProperties: z.array(int),
   CodeIntegrityPolicyEnforcementStatus: int.nullable(),
   UsermodeCodeIntegrityPolicyEnforcementStatus: int.nullable(),
   SecureBoot: z.boolean().nullable(),
-  /** Inferred: Secure Boot on, VBS running, HVCI and System Guard Secure Launch running (see `securedCoreEvidence`). */
-  SecuredCore: z.boolean(),
+  /** What the probe saw, for a reader; agents/secured-core.ts decides from the fields above and the TPM. */
   securedCoreEvidence: z.array(z.string()),
 });
 

@@ -50,7 +50,7 @@ export function cannedOutput<P extends ProbeName>(probe: P, args: ProbeArgs): Pr
     'device-guard': () => ({
       probe: 'device-guard', available: true, reason: null, VirtualizationBasedSecurityStatus: 0, SecurityServicesConfigured: [],
       SecurityServicesRunning: [], RequiredSecurityProperties: [], AvailableSecurityProperties: [1, 2], CodeIntegrityPolicyEnforcementStatus: 0,
-      UsermodeCodeIntegrityPolicyEnforcementStatus: 0, SecureBoot: true, SecuredCore: false, securedCoreEvidence: ['Secure Boot is on (Confirm-SecureBootUEFI)'],
+      UsermodeCodeIntegrityPolicyEnforcementStatus: 0, SecureBoot: true, securedCoreEvidence: ['Secure Boot is on (Confirm-SecureBootUEFI)'],
     }),
     'trigger-sync': () => ({ probe: 'trigger-sync', enrollmentId: str(args, 'EnrollmentId'), hresult: 0, taskName: '\\dmc-conformance\\trigger-sync-1', output: '', timedOut: false }),
     enroll: () => ({ probe: 'enroll', discoveryUrl: str(args, 'DiscoveryUrl'), user: str(args, 'User'), hresult: 0, enrollmentId: ENROLLMENT, registryFound: true, timedOut: false }),

@@ -7,7 +7,7 @@ $r = [ordered]@{
   probe = 'device-guard'; available = $false; reason = $null; VirtualizationBasedSecurityStatus = $null
   SecurityServicesConfigured = @(); SecurityServicesRunning = @(); RequiredSecurityProperties = @()
   AvailableSecurityProperties = @(); CodeIntegrityPolicyEnforcementStatus = $null
-  UsermodeCodeIntegrityPolicyEnforcementStatus = $null; SecureBoot = $null; SecuredCore = $false; securedCoreEvidence = @()
+  UsermodeCodeIntegrityPolicyEnforcementStatus = $null; SecureBoot = $null; securedCoreEvidence = @()
 }
 try {
   $g = Get-CimInstance -ClassName Win32_DeviceGuard -Namespace 'root\Microsoft\Windows\DeviceGuard'
@@ -24,7 +24,7 @@ try {
 }
 # Confirm-SecureBootUEFI throws on legacy BIOS machines and without elevation: SecureBoot stays null then.
 try { $r.SecureBoot = [bool](Confirm-SecureBootUEFI) } catch { $r.SecureBoot = $null }
-# Secured-core is inferred from the protections Microsoft lists for it (Secure Boot, VBS, HVCI, System Guard).
+# Evidence for a reader; whether the PC is Secured-core is decided by the harness (agents/secured-core.ts).
 $ev = @()
 if ($r.SecureBoot -eq $true) { $ev += 'Secure Boot is on (Confirm-SecureBootUEFI)' }
 if ($r.VirtualizationBasedSecurityStatus -eq 2) { $ev += 'VBS is running (VirtualizationBasedSecurityStatus=2)' }
@@ -33,7 +33,5 @@ if ($r.SecurityServicesRunning -contains 3) { $ev += 'System Guard Secure Launch
 $sg = Get-ItemProperty -LiteralPath 'HKLM:\SYSTEM\CurrentControlSet\Control\DeviceGuard\Scenarios\SystemGuard' -ErrorAction Ignore
 if ($sg -and $sg.PSObject.Properties['Enabled'] -and $sg.Enabled -eq 1) { $ev += 'HKLM:\SYSTEM\CurrentControlSet\Control\DeviceGuard\Scenarios\SystemGuard Enabled=1' }
 $r.securedCoreEvidence = @($ev)
-$r.SecuredCore = ($r.SecureBoot -eq $true) -and ($r.VirtualizationBasedSecurityStatus -eq 2) -and
-  ($r.SecurityServicesRunning -contains 2) -and ($r.SecurityServicesRunning -contains 3)
 $j = $r | ConvertTo-Json -Depth 10 -Compress
 [regex]::Replace($j, '[^\x00-\x7e]', { param($m) '\u{0:x4}' -f [int][char]$m.Value })

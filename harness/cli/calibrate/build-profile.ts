@@ -5,6 +5,7 @@
  */
 import { ENROLLMENT_PATH, POLICY_PATH } from '../../enrollment/index.js';
 import type { EventEntry, RegistrySnapshotEntry } from '../../../agents/probe-schemas.js';
+import { readSecuredCore } from '../../../agents/secured-core.js';
 import { PROFILE_FORMAT, profileFileSchema, toTemplate, type ProfileFile, type ProfileRegistryValue, type TemplateValues } from '../../../fixtures/virtual-device/profile-schema.js';
 import { errors } from '../errors.js';
 import type { Observations } from './observe.js';
@@ -164,7 +165,7 @@ export function buildProfile(ctx: ProfileContext, o: Observations): BuiltProfile
         readyForAttestation: o.tpm.TpmReady,
       },
       secureBoot: dg.SecureBoot ?? false,
-      securedCore: dg.SecuredCore,
+      securedCore: readSecuredCore(dg, o.tpm).securedCore,
       virtualizationBasedSecurity: dg.VirtualizationBasedSecurityStatus === 2,
       hypervisorEnforcedCodeIntegrity: dg.SecurityServicesRunning.includes(2),
       authMode: o.wire.digest ? 'digest' : 'certificate',

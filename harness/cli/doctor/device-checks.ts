@@ -6,6 +6,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import type { ProbeAgent } from '../../../agents/agent.js';
 import type { HostFacts, OsInfo } from '../../../agents/probe-schemas.js';
+import { readSecuredCore } from '../../../agents/secured-core.js';
 import type { Target } from '../../../fixtures/targets/inventory.js';
 import { CHECK_NAMES as N, fail, firstLine, pass, skip, warn, type CheckResult } from './check.js';
 
@@ -166,9 +167,16 @@ export async function securedCoreCheck(agent: ProbeAgent): Promise<CheckResult> 
   return guarded(N.securedCore, 'see Get-CimInstance -Namespace root\\Microsoft\\Windows\\DeviceGuard Win32_DeviceGuard', async () => {
     const guard = await agent.deviceGuard();
     if (!guard.available) return skip(N.securedCore, `Device Guard state not read: ${guard.reason ?? 'no reason given'}`, 'run as an administrator');
-    return guard.SecuredCore
-      ? pass(N.securedCore, `yes (${guard.securedCoreEvidence.join('; ')})`)
-      : warn(N.securedCore, `no (${guard.securedCoreEvidence.join('; ') || 'no evidence'}): ConfigLock tests are not applicable`, 'a Secured-core PC is needed to test ConfigLock');
+    const reading = readSecuredCore(guard, await agent.tpm());
+    if (reading.unknown !== undefined) return skip(N.securedCore, `cannot be told: ${reading.unknown}`, 'run as an administrator on a UEFI machine');
+    const seen = reading.evidence.join('; ');
+    return reading.securedCore
+      ? pass(N.securedCore, `yes (${seen})`)
+      : warn(
+          N.securedCore,
+          `no, missing: ${reading.missing.join(', ')} (${seen}): ConfigLock tests are not applicable`,
+          'a Secured-core PC is needed to test ConfigLock (a PC with Firmware Attack Surface Reduction instead of Secure Launch reads "no" here: docs/lab-setup.md)',
+        );
   });
 }
 
