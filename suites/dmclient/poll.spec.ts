@@ -162,6 +162,8 @@ conformance.describe('Poll schedule: the reference tables and the tasks they mak
       group: 'poll',
       nodes: [POLL, ...NODES],
       reference: 'provider-providerid-poll',
+      specConflict:
+        'dmclient-csp.md says setting all three retry counts to 0 "will cause a configuration failure", and also, of the Poll node, "If an invalid polling configuration is set, the device will correct or remove the schedules to restore the polling schedules back to a valid configuration" (a correction, not a refusal)',
     },
     async ({ device }) => {
       // "... or set all three number of retry nodes to 0. It will cause a configuration failure."
