@@ -66,12 +66,12 @@ export const errors = defineErrors({
   DMC_ERR_SERVER_SIGNATURE_MISSING: serverError<{ deviceId: string }>(
     'DMC_ERR_SERVER_SIGNATURE_MISSING',
     403,
-    (f) => `management: device ${shown(f.deviceId)} must sign its messages but sent no MDM-Signature header`,
+    (f) => `management: device ${shown(f.deviceId)} must sign its messages but sent no signature header (MDM-Signature or MS-Signature)`,
   ),
   DMC_ERR_SERVER_SIGNATURE_INVALID: serverError<{ deviceId: string; reason: string }>(
     'DMC_ERR_SERVER_SIGNATURE_INVALID',
     403,
-    (f) => `management: the MDM-Signature of device ${shown(f.deviceId)} does not verify: ${f.reason}`,
+    (f) => `management: the message signature of device ${shown(f.deviceId)} does not verify: ${f.reason}`,
   ),
   DMC_ERR_SERVER_SESSION_FAILED: serverError<{ deviceId: string; reason: string }>(
     'DMC_ERR_SERVER_SESSION_FAILED',

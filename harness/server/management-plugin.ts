@@ -20,6 +20,21 @@ import { errors } from './errors.js';
 import { errorReply, type SessionEngine } from './session/index.js';
 
 export const SYNCML_CONTENT_TYPE = 'application/vnd.syncml.dm+xml';
+/**
+ * The HTTP headers a device's message signature may come in (lower case, as Node gives them). Microsoft's texts name
+ * it two ways: "MDM-Signature" (dmclient-csp.md RequireMessageSigning, [MS-MDE2]) and "MS-Signature" ([MS-MDM] 2.1).
+ * Which one Windows sends is not known here, so both are read; the first one present is verified.
+ */
+export const SIGNATURE_HEADERS = ['mdm-signature', 'ms-signature'] as const;
+
+/** The message signature a request carries under either name (SIGNATURE_HEADERS), or undefined. */
+export function signatureHeader(headers: Readonly<Record<string, unknown>>): string | undefined {
+  for (const name of SIGNATURE_HEADERS) {
+    const value = headers[name];
+    if (typeof value === 'string') return value;
+  }
+  return undefined;
+}
 /** 1 MiB: Windows announces MaxMsgSize 65536 or so; large objects arrive in chunks below it. */
 export const DEFAULT_MANAGEMENT_BODY_LIMIT = 1024 * 1024;
 
@@ -147,7 +162,7 @@ export const managementPlugin: FastifyPluginAsync<ManagementPluginOptions> = asy
     }
     notes.sessionId = message.SyncHdr.SessionID;
 
-    const signature = request.headers['mdm-signature'];
+    const signature = signatureHeader(request.headers);
     const peer = peerCertificate(request);
     const decision = await options.authenticator.authenticate({
       message,
@@ -155,7 +170,7 @@ export const managementPlugin: FastifyPluginAsync<ManagementPluginOptions> = asy
       peerCertificateDer: peer?.der,
       ...(peer?.x509 === undefined ? {} : { peerCertificate: peer.x509 }),
       connection: request.raw.socket,
-      signature: typeof signature === 'string' ? signature : undefined,
+      signature,
     });
     if (decision.deviceId !== undefined) notes.deviceId = decision.deviceId;
     if (decision.kind === 'refuse') return fail(decision.error.httpStatus ?? 403, decision.error, message);

@@ -161,13 +161,21 @@ describe('MDM server over HTTPS', () => {
     assert.equal((parseSyncML(bad.body).SyncBody.commands[0] as Status).Data, '403');
   });
 
+  it('reads the signature under [MS-MDM]\'s name too (MS-Signature): verified the same way', async () => {
+    const body = buildSyncML(await firstMessage(alice.deviceId, '31'));
+    const signature = signDetached(Buffer.from(body), { certPem: alice.certPem, privateKey: alice.keyPem });
+    assert.equal((await post(url(), body, { ...SYNCML, 'ms-signature': signature }, asDevice(alice))).status, 200);
+    const tampered = body.replace('VMware7,1', 'VMware7,2');
+    assert.equal((await post(url(), tampered, { ...SYNCML, 'ms-signature': signature }, asDevice(alice))).status, 403);
+  });
+
   it('refuses an unsigned message from a device the run requires to sign, and accepts its signed one', async () => {
     const body = buildSyncML(await firstMessage(CAROL, '60'));
     const unsigned = await post(url(), body, SYNCML, asDevice(carol));
     assert.equal(unsigned.status, 403);
     const signature = signDetached(Buffer.from(body), { certPem: carol.certPem, privateKey: carol.keyPem });
-    const signed = await post(url(), body, { ...SYNCML, 'mdm-signature': signature }, asDevice(carol));
-    assert.equal(signed.status, 200);
+    const signed = await post(url(), body, { ...SYNCML, 'ms-signature': signature }, asDevice(carol));
+    assert.equal(signed.status, 200, 'a required signature under MS-Signature counts');
     await server.transcripts.flush();
     const lines = (await server.transcripts.exchangesOf(CAROL)).filter((l) => l.sessionId === '60');
     assert.deepEqual(lines.map((l) => [l.response.status, l.errorCode]), [

@@ -9,7 +9,7 @@
  * Keep-alive: the value read, then set true and read back in a later session. The slow command that needs it
  * (DMC-SIGN-012) runs in its test, after the plan.
  */
-import { prepare, type CommandResult, type ConformanceMdm, type ConformanceDevice } from '../../fixtures/conformance.js';
+import { prepare, signatureHeader, type CommandResult, type ConformanceMdm, type ConformanceDevice } from '../../fixtures/conformance.js';
 
 export const SIGNING = 'Provider/{ProviderID}/RequireMessageSigning';
 export const KEEP_ALIVE = 'Provider/{ProviderID}/EnableOmaDmKeepAliveMessage';
@@ -32,7 +32,8 @@ async function exchangesSince(mdm: ConformanceMdm, device: ConformanceDevice, si
   return all.filter((e) => e.at >= since && !(e.sessionId != null && startedBefore.has(e.sessionId))).sort((a, b) => a.at.localeCompare(b.at));
 }
 
-export const signatureOf = (e: Exchange): unknown => e.request.headers['mdm-signature'];
+/** The message's signature under either name Microsoft gives the header (MDM-Signature, MS-Signature), as the server reads it. */
+export const signatureOf = (e: Exchange): string | undefined => signatureHeader(e.request.headers);
 
 
 export interface SigningRun {
