@@ -21,7 +21,7 @@
  *
  * Known blind spot (fact win.secured-core-inference): Microsoft lets "Firmware Attack Surface Reduction" replace
  * DRTM "on supporting devices such as Microsoft Surface", and Windows reports no service for it. Such a PC reads
- * "no" here; its lab sees the reason ("System Guard Secure Launch is not running") in `dmc doctor` and in the
+ * "no" here; its lab sees why ("missing: System Guard Secure Launch running") in `dmc doctor` and in the
  * ConfigLock tests' skip reasons.
  */
 import type { DeviceGuardInfo, TpmInfo } from './probe-schemas.js';

@@ -5,7 +5,7 @@
  */
 import { ENROLLMENT_PATH, POLICY_PATH } from '../../enrollment/index.js';
 import type { EventEntry, RegistrySnapshotEntry } from '../../../agents/probe-schemas.js';
-import { readSecuredCore } from '../../../agents/secured-core.js';
+import { readSecuredCore, tpmSpecFamily } from '../../../agents/secured-core.js';
 import { PROFILE_FORMAT, profileFileSchema, toTemplate, type ProfileFile, type ProfileRegistryValue, type TemplateValues } from '../../../fixtures/virtual-device/profile-schema.js';
 import { errors } from '../errors.js';
 import type { Observations } from './observe.js';
@@ -157,8 +157,7 @@ export function buildProfile(ctx: ProfileContext, o: Observations): BuiltProfile
       language: fact('./DevInfo/Lang'),
       tpm: {
         present: o.tpm.TpmPresent,
-        // Win32_Tpm SpecVersion is "2.0, 0, 1.59": the family comes first.
-        specVersion: o.tpm.SpecVersion === null ? null : (o.tpm.SpecVersion.split(',')[0] ?? '').trim(),
+        specVersion: tpmSpecFamily(o.tpm.SpecVersion),
         manufacturerId: o.tpm.ManufacturerId,
         manufacturerIdTxt: o.tpm.ManufacturerIdTxt,
         manufacturerVersion: o.tpm.ManufacturerVersion,
