@@ -25,7 +25,7 @@ export const SYNCML_CONTENT_TYPE = 'application/vnd.syncml.dm+xml';
  * it two ways: "MDM-Signature" (dmclient-csp.md RequireMessageSigning, [MS-MDE2]) and "MS-Signature" ([MS-MDM] 2.1).
  * Which one Windows sends is not known here, so both are read; the first one present is verified.
  */
-export const SIGNATURE_HEADERS = ['mdm-signature', 'ms-signature'] as const;
+const SIGNATURE_HEADERS = ['mdm-signature', 'ms-signature'] as const;
 
 /** The message signature a request carries under either name (SIGNATURE_HEADERS), or undefined. */
 export function signatureHeader(headers: Readonly<Record<string, unknown>>): string | undefined {
