@@ -7,7 +7,7 @@
  * with 5 = "Unenrollment Not started", 6 in progress, 7 failed).
  */
 import { conformance, expect, skipNotApplicable } from '../../fixtures/conformance.js';
-import { EXEC_ACCEPTED, code, data, hresultFailed, hresultOf, requireDdfApplicable } from './support.js';
+import { EXEC_ACCEPTED, code, data, hresultFailed, hresultOf, isFailure, requireDdfApplicable } from './support.js';
 import { ENROLL, LAST_ERROR, LE, linked, PRIORITY, STATUS, UNENROLL } from './linked-enrollment.steps.js';
 
 /** dmclient-csp.md#provider-providerid-linkedenrollment-enrollstatus. */
@@ -51,10 +51,19 @@ conformance.describe('LinkedEnrollment', () => {
   );
 
   conformance(
-    { id: 'DMC-LINK-004', title: 'Exec Enroll is accepted and EnrollStatus then reports an enrollment state', group: 'linked-enrollment', nodes: [ENROLL, STATUS], reference: 'provider-providerid-linkedenrollment-enroll' },
+    { id: 'DMC-LINK-004', title: 'Exec Enroll is accepted (or refused while DiscoveryEndpoint is unset) and EnrollStatus then reports an enrollment state', group: 'linked-enrollment', nodes: [ENROLL, STATUS], reference: 'provider-providerid-linkedenrollment-enroll' },
     async ({ device }, testInfo) => {
       requireDdfApplicable(device, testInfo, LE);
       const { enroll } = await device.prepared(linked);
+      // The current DMClient CSP page: "When the DiscoveryEndpoint is not set, the Enroll node will fail with
+      // ERROR_FILE_NOT_FOUND (0x80070002) and there is no scheduled task created for dual enrollment". On a device that
+      // has the node ("if the endpoint is not set, client will return an empty string", the DDF), a refused Exec is
+      // that failure; the enrollment must then not be under way or done.
+      const discoveryUnset = code(enroll.discoveryEndpoint) === '200' && (data(enroll.discoveryEndpoint) ?? '') === '';
+      if (discoveryUnset && isFailure(enroll.exec)) {
+        expect([EnrollStatus.Undefined, EnrollStatus.NotStarted, EnrollStatus.Failed], `EnrollStatus ${data(enroll.status)} after the refused Exec Enroll (${code(enroll.exec)})`).toContain(data(enroll.status));
+        return;
+      }
       // "This is an execution node and will trigger a silent MMP-C enrollment". Whether it can succeed depends on
       // an Azure AD device token; either way the status names an enrollment outcome, not an unenrollment one.
       expect(EXEC_ACCEPTED, 'Exec LinkedEnrollment/Enroll status').toContain(code(enroll.exec));

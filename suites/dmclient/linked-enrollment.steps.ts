@@ -1,7 +1,8 @@
 /**
  * The preparation of linked-enrollment.spec.ts (run with the other suites' steps: fixtures/conformance/session-plan.ts).
- * One session reads the starting state, sets Priority 0 and 1 and executes Enroll (in that order); later sessions
- * read EnrollStatus until the enrollment is no longer in progress; then Unenroll, and the same again.
+ * One session reads the starting state, sets Priority 0 and 1, reads DiscoveryEndpoint and executes Enroll (in that
+ * order); later sessions read EnrollStatus until the enrollment is no longer in progress; then Unenroll, and the same
+ * again.
  */
 import { prepare, type CommandResult, type ConformanceDevice } from '../../fixtures/conformance.js';
 import { rawCommand } from '../../harness/scripting/dmclient-builders.js';
@@ -16,6 +17,11 @@ export const PRIORITY = `${LE}/Priority`;
 
 /** Priority is not in the catalogue: its LocURI is the catalogue's LinkedEnrollment LocURI plus the reference's name. */
 const priorityUri = (device: ConformanceDevice) => `${device.node(LE).locUri}/Priority`;
+/**
+ * DiscoveryEndpoint: in the DDF for no released build yet (OsBuildVersion 99.9.99999), so read raw: a device without
+ * it answers 404. The current DMClient CSP page: "When the DiscoveryEndpoint is not set, the Enroll node will fail".
+ */
+const discoveryEndpointUri = (device: ConformanceDevice) => `${device.node(LE).locUri}/DiscoveryEndpoint`;
 
 /** EnrollStatus and LastError, read in later sessions until the action is no longer in progress (or a minute passes). */
 async function settle(device: ConformanceDevice): Promise<{ status: CommandResult; lastError: CommandResult }> {
@@ -29,7 +35,7 @@ async function settle(device: ConformanceDevice): Promise<{ status: CommandResul
 export interface LinkedRun {
   initial: CommandResult[];
   priority: CommandResult[];
-  enroll: { exec: CommandResult; status: CommandResult; lastError: CommandResult };
+  enroll: { exec: CommandResult; status: CommandResult; lastError: CommandResult; discoveryEndpoint: CommandResult };
   unenroll: { exec: CommandResult; status: CommandResult; lastError: CommandResult };
 }
 
@@ -44,9 +50,10 @@ export const linked = prepare(
       rawCommand({ kind: 'Get', locUri: uri }),
       rawCommand({ kind: 'Replace', locUri: uri, meta: { Format: 'int' }, data: '1' }),
       rawCommand({ kind: 'Get', locUri: uri }),
+      rawCommand({ kind: 'Get', locUri: discoveryEndpointUri(device) }),
       device.node(ENROLL).exec(),
     ]);
-    const enroll = { exec: first[7]!, ...(await settle(device)) };
+    const enroll = { exec: first[8]!, discoveryEndpoint: first[7]!, ...(await settle(device)) };
     const [unenrollExec] = await device.sync([device.node(UNENROLL).exec()]);
     const unenroll = { exec: unenrollExec!, ...(await settle(device)) };
     return { initial: first.slice(0, 3), priority: first.slice(3, 7), enroll, unenroll };
