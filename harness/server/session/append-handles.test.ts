@@ -14,6 +14,20 @@ import { filesOpenUnder, withTempDir } from './test-support.js';
 
 const withDir = (body: (dir: string) => Promise<void>): Promise<void> => withTempDir('append', body);
 
+/** `device.jsonl` in a fresh folder and two writers of it, one that creates the file and one that does not; both closed after. */
+async function withWriters(body: (path: string, creating: AppendHandles, existing: AppendHandles) => Promise<void>): Promise<void> {
+  await withDir(async (dir) => {
+    const creating = new AppendHandles({ limit: 4, create: true });
+    const existing = new AppendHandles({ limit: 4, create: false });
+    try {
+      await body(join(dir, 'device.jsonl'), creating, existing);
+    } finally {
+      creating.close();
+      existing.close();
+    }
+  });
+}
+
 test('appends land in order in each file, with at most `limit` descriptors open, and close() closes them all', async () => {
   await withDir(async (dir) => {
     const handles = new AppendHandles({ limit: 2, create: true });
@@ -38,24 +52,16 @@ test('appends land in order in each file, with at most `limit` descriptors open,
 });
 
 test('a file removed while its descriptor is kept is created again (create), or the append fails (no create)', async () => {
-  await withDir(async (dir) => {
-    const path = join(dir, 'device.jsonl');
-    const creating = new AppendHandles({ limit: 4, create: true });
-    const existing = new AppendHandles({ limit: 4, create: false });
-    try {
-      creating.append(path, 'one\n');
-      await unlink(path);
-      creating.append(path, 'two\n');
-      assert.equal(await readFile(path, 'utf8'), 'two\n', 'the line went to the path, not to the removed file');
+  await withWriters(async (path, creating, existing) => {
+    creating.append(path, 'one\n');
+    await unlink(path);
+    creating.append(path, 'two\n');
+    assert.equal(await readFile(path, 'utf8'), 'two\n', 'the line went to the path, not to the removed file');
 
-      existing.append(path, 'three\n');
-      await unlink(path);
-      assert.throws(() => existing.append(path, 'four\n'), { code: 'ENOENT' });
-      assert.equal(existing.size, 0, 'no descriptor kept after a failure');
-    } finally {
-      creating.close();
-      existing.close();
-    }
+    existing.append(path, 'three\n');
+    await unlink(path);
+    assert.throws(() => existing.append(path, 'four\n'), { code: 'ENOENT' });
+    assert.equal(existing.size, 0, 'no descriptor kept after a failure');
   });
 });
 
@@ -81,25 +87,17 @@ test('a file replaced by a rename behind the writer gets the next line; forget()
 });
 
 test('a file moved away (logrotate\'s rename) keeps what it had; the next line starts a new file at the path', async () => {
-  await withDir(async (dir) => {
-    const path = join(dir, 'device.jsonl');
-    const creating = new AppendHandles({ limit: 4, create: true });
-    const existing = new AppendHandles({ limit: 4, create: false });
-    try {
-      creating.append(path, 'before\n');
-      await rename(path, `${path}.1`);
-      creating.append(path, 'after\n');
-      assert.equal(await readFile(`${path}.1`, 'utf8'), 'before\n', 'the rotated file does not grow');
-      assert.equal(await readFile(path, 'utf8'), 'after\n');
+  await withWriters(async (path, creating, existing) => {
+    creating.append(path, 'before\n');
+    await rename(path, `${path}.1`);
+    creating.append(path, 'after\n');
+    assert.equal(await readFile(`${path}.1`, 'utf8'), 'before\n', 'the rotated file does not grow');
+    assert.equal(await readFile(path, 'utf8'), 'after\n');
 
-      existing.append(path, 'kept\n');
-      await rename(path, `${path}.2`);
-      assert.throws(() => existing.append(path, 'lost?\n'), { code: 'ENOENT' }, 'without create, a moved file is a failed write, as a removed one');
-      assert.equal(await readFile(`${path}.2`, 'utf8'), 'after\nkept\n');
-    } finally {
-      creating.close();
-      existing.close();
-    }
+    existing.append(path, 'kept\n');
+    await rename(path, `${path}.2`);
+    assert.throws(() => existing.append(path, 'lost?\n'), { code: 'ENOENT' }, 'without create, a moved file is a failed write, as a removed one');
+    assert.equal(await readFile(`${path}.2`, 'utf8'), 'after\nkept\n');
   });
 });
 
