@@ -44,6 +44,8 @@ export const enrollmentEntry = z.object({
   EnrollmentState: int.nullable(),
   EnrollmentType: int.nullable(),
   DiscoveryServiceFullURL: z.string().nullable(),
+  /** The MDM client certificate's thumbprint as Windows recorded it (fact win.enrollment-value-dmpcertthumbprint). */
+  DMPCertThumbPrint: z.string().nullable(),
 });
 export const enrollmentsOutput = z.object({ probe: z.literal('enrollments'), enrollments: z.array(enrollmentEntry) });
 

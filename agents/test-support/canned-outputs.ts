@@ -17,7 +17,7 @@ export function cannedOutput<P extends ProbeName>(probe: P, args: ProbeArgs): Pr
     }),
     enrollments: () => ({
       probe: 'enrollments',
-      enrollments: [{ EnrollmentId: ENROLLMENT, ProviderID: 'DMC-Harness', UPN: 'conformance@lab.example', EnrollmentState: 1, EnrollmentType: 6, DiscoveryServiceFullURL: 'https://127.0.0.1/EnrollmentServer/Discovery.svc' }],
+      enrollments: [{ EnrollmentId: ENROLLMENT, ProviderID: 'DMC-Harness', UPN: 'conformance@lab.example', EnrollmentState: 1, EnrollmentType: 6, DiscoveryServiceFullURL: 'https://127.0.0.1/EnrollmentServer/Discovery.svc', DMPCertThumbPrint: '8F2C6A0B4E1D3F5A7C9B0E2D4F6A8C1B3E5D7F90' }],
     }),
     'registry-read': () => ({ probe: 'registry-read', path: str(args, 'Path'), name: str(args, 'Name'), exists: true, kind: 'REG_SZ', value: 'canned' }),
     'set-registry-value': () => ({ probe: 'set-registry-value', path: str(args, 'Path'), name: str(args, 'Name'), kind: 'REG_SZ', value: str(args, 'Value'), previous: null }),

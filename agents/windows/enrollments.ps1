@@ -17,6 +17,7 @@ foreach ($k in @(Get-ChildItem -LiteralPath $base -ErrorAction Ignore)) {
     EnrollmentState = N (V $p 'EnrollmentState')
     EnrollmentType = N (V $p 'EnrollmentType')
     DiscoveryServiceFullURL = S (V $p 'DiscoveryServiceFullURL')
+    DMPCertThumbPrint = S (V $p 'DMPCertThumbPrint')
   }
 }
 $r = [ordered]@{ probe = 'enrollments'; enrollments = @($list) }
