@@ -9,6 +9,7 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadInventory } from '../../fixtures/targets/inventory.js';
 import { isProfilePath } from '../../fixtures/virtual-device/profiles.js';
+import { MDM_CERTIFICATE_STORES, findMdmCertificates, normalThumbprint, type FoundCertificates } from '../../fixtures/conformance/mdm-certificate.js';
 import { buildProfile, type BuiltProfile } from './calibrate/build-profile.js';
 import { connectTarget } from './calibrate/connect.js';
 import { factsObserved } from './calibrate/facts.js';
@@ -55,14 +56,15 @@ export async function calibrateTarget(name: string, flags: CalibrateFlags, io: C
   io.write(`calibrating ${name} (${target.kind}${target.kind === 'virtual' ? `, profile ${target.profile}` : ''})\n`);
   const connected = await connectTarget(inventory, target, io.env);
   let built: BuiltProfile;
+  let held: FoundCertificates | undefined;
   try {
     io.write(`${connected.freshEnrollment ? 'enrolled' : 'already enrolled'}: ${connected.enrollmentId} (${connected.providerId})\n`);
     const observations = await observe(connected, (line) => io.write(`  ${line}\n`));
-    const my = await connected.agent.certificates('Cert:\\LocalMachine\\My');
-    const mine = new Set(my.certificates.map((c) => c.Thumbprint));
-    const thumbprints = connected.server.enrollments
-      .list()
-      .filter((r) => r.providerId === connected.providerId && mine.has(r.certificate.thumbprint))
+    const issued = connected.server.enrollments.list().filter((r) => r.providerId === connected.providerId);
+    // Which store holds it is itself an observation (fact win.cert-store-mdm-client): printed below.
+    held = await findMdmCertificates(connected.agent, issued.map((r) => r.certificate.thumbprint));
+    const thumbprints = issued
+      .filter((r) => held?.thumbprints.includes(normalThumbprint(r.certificate.thumbprint)) ?? false)
       .map((r) => r.certificate.thumbprint)
       .reverse();
     built = buildProfile(
@@ -99,7 +101,10 @@ export async function calibrateTarget(name: string, flags: CalibrateFlags, io: C
       `event IDs: session started ${eventIds[0]}, ended ${eventIds[1]}, command failed ${eventIds[2]}`,
       ...(built.missing.length === 0 ? [] : [`not observed: ${built.missing.join(', ')}`]),
       ...(connected.freshEnrollment ? [] : ['note: the device was enrolled before calibration, so node values may not be those of a fresh enrollment']),
-      `facts these observations bear on (docs/calibration.md): ${factsObserved(presentSections(built)).join(', ')}`,
+      held === undefined
+        ? `MDM client certificate: not found in ${MDM_CERTIFICATE_STORES.join(' or ')}`
+        : `MDM client certificate: in ${held.store}`,
+      `facts these observations bear on (docs/calibration.md): ${factsObserved([...presentSections(built), ...(held === undefined ? [] : ['certificate.store'])]).join(', ')}`,
       `profile written to ${output}`,
       '',
     ].join('\n'),

@@ -11,11 +11,10 @@
  * current playwright.config.ts that holds because files are scheduled in path order and a real target has one
  * worker (suites/README.md, "Order"); a project that depends on the others would make it a rule.
  */
-import { conformance, expect, type CommandResult } from '../../fixtures/conformance.js';
+import { conformance, expect, findMdmCertificates, type CommandResult, type MdmCertificateStore } from '../../fixtures/conformance.js';
 import { EXEC_ACCEPTED, MDM_ADMIN_CHANNEL, code, enrollmentRegistryRoots, enrollmentTaskPath, pollUntil, sleep, type EventLog, type RegistrySnapshot, type ScheduledTasks } from './support.js';
 
 const UNENROLL = 'Provider/{ProviderID}/Unenroll';
-const MY_STORE = 'Cert:\\LocalMachine\\My';
 /** How long the device has to finish unenrolling after the Exec, and how long it is watched for sessions after it. */
 const UNENROLL_WAIT_MS = 60_000;
 const QUIET_MS = 20_000;
@@ -29,8 +28,10 @@ interface Observed {
   tasksBefore: ScheduledTasks;
   tasksAfter: ScheduledTasks;
   thumbprint: string | undefined;
-  certBefore: boolean;
-  certAfter: boolean;
+  /** The store that held the certificate before the Exec (mdm-certificate.ts: which one is not documented). */
+  certBefore: MdmCertificateStore | undefined;
+  /** The store that still holds it after, looking where it was before (or everywhere if it was nowhere). */
+  certAfter: MdmCertificateStore | undefined;
   events: EventLog;
   sessionsAtUnenroll: number;
   sessionsAfterQuiet: number;
@@ -49,10 +50,10 @@ conformance.describe('Unenroll (last: ends the enrollment)', () => {
     const taskPath = enrollmentTaskPath(device.enrollmentId);
     // The MDM certificate the harness issued to this device at enrollment.
     const thumbprint = mdm.enrollments.list().filter((r) => r.deviceId === device.deviceId).at(-1)?.certificate.thumbprint.toUpperCase();
-    const hasCert = async () => (await agent.certificates(MY_STORE)).certificates.some((c) => c.Thumbprint === thumbprint);
+    const storeHolding = async (stores?: MdmCertificateStore[]) => (await findMdmCertificates(agent, thumbprint === undefined ? [] : [thumbprint], stores))?.store;
     const enrollmentBefore = await ours();
     const tasksBefore = await agent.scheduledTasks(taskPath);
-    const certBefore = await hasCert();
+    const certBefore = await storeHolding();
     const since = new Date(Date.now() - 1_000).toISOString();
 
     // The reference's example: Meta.Format chr, Data the ProviderID ("Data Field in Threshold is now IGNORED").
@@ -82,7 +83,7 @@ conformance.describe('Unenroll (last: ends the enrollment)', () => {
       tasksAfter: await agent.scheduledTasks(taskPath),
       thumbprint,
       certBefore,
-      certAfter: await hasCert(),
+      certAfter: await storeHolding(certBefore === undefined ? undefined : [certBefore]),
       events: await agent.eventLog({ logName: MDM_ADMIN_CHANNEL, since, maxEvents: 200 }),
       sessionsAtUnenroll,
       sessionsAfterQuiet: device.mdm.sessions().count,
@@ -115,10 +116,10 @@ conformance.describe('Unenroll (last: ends the enrollment)', () => {
     expect(o.tasksAfter.tasks.map((t) => t.TaskName), 'tasks left').toEqual([]);
   });
 
-  conformance(spec('DMC-UNENR-005', 'the MDM certificate is gone from LocalMachine\\My (agent)'), async () => {
+  conformance(spec('DMC-UNENR-005', 'the MDM certificate is gone from the My store that held it (agent)'), async () => {
     expect(o.thumbprint, 'the certificate the harness issued to this device').not.toBeUndefined();
-    expect(o.certBefore, `certificate ${o.thumbprint} before the Exec`).toBe(true);
-    expect(o.certAfter, `certificate ${o.thumbprint} after the Exec`).toBe(false);
+    expect(o.certBefore, `the store holding certificate ${o.thumbprint} before the Exec (LocalMachine\\My or CurrentUser\\My)`).not.toBeUndefined();
+    expect(o.certAfter, `the store still holding certificate ${o.thumbprint} after the Exec`).toBeUndefined();
   });
 
   conformance(spec('DMC-UNENR-006', 'the MDM event channel records the unenrollment (agent)'), async () => {

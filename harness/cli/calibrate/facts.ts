@@ -15,7 +15,10 @@ export const OBSERVATION_FACTS: Readonly<Record<string, readonly string[]>> = {
     'win.enrollment-value-enrollmentstate',
     'win.enrollment-value-enrollmenttype',
     'win.enrollment-value-discoveryurl',
+    'win.enrollment-value-dmpcertthumbprint',
   ],
+  // Not a profile section: the store `dmc calibrate` found the MDM client certificate in, printed with the summary.
+  'certificate.store': ['win.cert-store-mdm-client'],
   'registry.dmClient': ['win.dmclient-provider-key', 'win.dmclient-nested-subkeys'],
   'registry.omadmAccount': ['win.omadm-account-key'],
   'registry.addrInfo': ['win.omadm-addrinfo-addr'],
