@@ -96,6 +96,33 @@ test('external entity (SYSTEM "file:///etc/passwd") is refused', () => {
     'DMC_ERR_SYNCML_DOCTYPE', /^SyncML message contains "<!entity" at character \d+;/);
 });
 
+test('"<!DOCTYPE" and "<!ENTITY" as text (a CDATA section, a comment) are no declarations and are read as sent', () => {
+  const page = '<!DOCTYPE html><html><body>help</body></html>';
+  const results = `<Results><CmdID>2</CmdID><MsgRef>1</MsgRef><CmdRef>3</CmdRef><Item><Source><LocURI>./x</LocURI></Source><Data><![CDATA[${page}]]></Data></Item></Results>`;
+  const parsed = parseSyncML(`<!-- no <!ENTITY x "y"> here -->${doc(results)}`);
+  assert.deepStrictEqual(parsed.SyncBody.commands[0], { kind: 'Results', CmdID: '2', MsgRef: '1', CmdRef: '3', Item: [{ Source: { LocURI: './x' }, Data: page }] });
+  // What the builder sends, a device sends back: an xml value holding such a section round-trips.
+  const replace: SyncML = {
+    SyncHdr: { VerDTD: '1.2', VerProto: 'DM/1.2', SessionID: '1', MsgID: '1', Target: { LocURI: 'https://h/x' }, Source: { LocURI: 'dev' } },
+    SyncBody: { commands: [{ kind: 'Replace', CmdID: '2', Item: [{ Target: { LocURI: './x' }, Meta: { Format: 'xml' }, Data: { xml: '<a><![CDATA[<!DOCTYPE x>]]></a>' } }] }], Final: true },
+  };
+  assert.deepStrictEqual(parseSyncML(buildSyncML(replace)), replace);
+});
+
+test('a declaration is refused wherever text cannot hide it: after a section, behind one left open, after a quoted "<![CDATA["', () => {
+  const declaration = '<!DOCTYPE x [<!ENTITY e "e">]>';
+  const cases = [
+    doc(`<Alert><CmdID>2</CmdID><Data><![CDATA[<!-- -->]]></Data></Alert>${declaration}`),
+    doc(`<Alert><CmdID>2</CmdID><Data><![CDATA[never closed ${declaration}</Data></Alert>`),
+    doc(`<Alert><CmdID>2</CmdID><Data><!-- never closed ${declaration}</Data></Alert>`),
+    doc('<Alert><CmdID>2</CmdID><Data>1201</Data></Alert>').replace('<SyncBody>', `<SyncBody a="<![CDATA[">${declaration}<b c="]]>">`),
+  ];
+  for (const text of cases) {
+    const err = refused(text, 'DMC_ERR_SYNCML_DOCTYPE', /^SyncML message contains "<!DOCTYPE" at character \d+;/);
+    assert.deepStrictEqual(err.fields, { declaration: '<!DOCTYPE', offset: text.indexOf(declaration) }, text);
+  }
+});
+
 test('undefined entity reference without a DTD', () => {
   refused(CAPTURE.replace('VMware, Inc.', 'VMware&nbsp;Inc.'), 'DMC_ERR_SYNCML_BAD_REFERENCE',
     'SyncML SyncBody/Replace[CmdID=4]/Item[2]/Data: reference "&nbsp;" is not allowed; only &amp; &lt; &gt; &quot; &apos; and numeric references to XML characters are',

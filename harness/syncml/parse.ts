@@ -3,7 +3,8 @@
  *
  * Order of checks, cheapest and most dangerous first, so hostile input never reaches the XML parser:
  * 1. size against `maxBytes` (before decoding), 2. strict UTF-8 (for a string: no lone surrogate), 3. no
- * `<!DOCTYPE` / `<!ENTITY` anywhere (no DTD means no entity expansion and no external entities), 4. declared
+ * `<!DOCTYPE` / `<!ENTITY` outside CDATA sections and comments (no DTD means no entity expansion and no external
+ * entities), 4. declared
  * encoding, 5. characters XML 1.0 allows, 6. well-formedness (fast-xml-parser's validator: its parser alone accepts
  * mismatched and unclosed tags), 7. the parse itself (order kept, values untouched), 8. the SyncML structure,
  * 9. what XML 1.0 refuses inside text, attribute values, comments and PIs, which the validator does not check
@@ -49,7 +50,8 @@ const parser = new XMLParser({
 });
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-const DECLARATION = /<!(DOCTYPE|ENTITY)/i;
+/** XML names them in upper case; any case is refused, to be safe. Global: searched from a given index. */
+const DECLARATION = /<!(DOCTYPE|ENTITY)/gi;
 const XML_DECL_ENCODING = /^\s*<\?xml\s[^>]*?encoding\s*=\s*["']([^"']*)["']/;
 /** XML 1.0 2.2: C0 controls other than tab, LF and CR, and U+FFFE/U+FFFF are not characters. */
 const NON_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
@@ -161,9 +163,56 @@ function lineAndColumn(text: string, offset: number): { line: number; column: nu
   return { line, column: offset - lineStart + 1 };
 }
 
+/** The first `<!DOCTYPE` or `<!ENTITY` in `text` at or after `from`, markup or not. */
+function declarationFrom(text: string, from: number): RegExpExecArray | undefined {
+  DECLARATION.lastIndex = from;
+  return DECLARATION.exec(text) ?? undefined;
+}
+
+/** The index of the `>` ending the tag whose `<` is at `lt` (quoted values may hold `<` and `>`), or -1. */
+function tagEnd(text: string, lt: number): number {
+  for (let j = lt + 1; j < text.length; j++) {
+    const c = text.charCodeAt(j);
+    if (c === 0x3e /* > */) return j;
+    if (c === 0x22 /* " */ || c === 0x27 /* ' */) {
+      j = text.indexOf(c === 0x22 ? '"' : "'", j + 1);
+      if (j === -1) return -1;
+    }
+  }
+  return -1;
+}
+
+/**
+ * The first `<!DOCTYPE` or `<!ENTITY` that is markup, not text: outside CDATA sections, comments, processing
+ * instructions and quoted attribute values. Why not the first one anywhere: a device's Data may carry a CDATA section
+ * holding an HTML or XML document (`<![CDATA[<!DOCTYPE html>...]]>`), which the builder sends (an xml value may hold
+ * one) and a device then reads back; refusing it would refuse the answer to our own Replace.
+ * Costs one search of the text when the words appear nowhere (every message Windows sends); otherwise one walk over
+ * the constructs, each passed once. A construct left open is not skipped: the rest of the text is searched as it
+ * stands, so nothing unclosed can hide a declaration from the parser behind it.
+ */
+function markupDeclaration(text: string): RegExpExecArray | undefined {
+  if (declarationFrom(text, 0) === undefined) return undefined;
+  for (let lt = text.indexOf('<'); lt !== -1; ) {
+    let end: number;
+    if (text.startsWith('<![CDATA[', lt)) end = text.indexOf(']]>', lt + 9);
+    else if (text.startsWith('<!--', lt)) end = text.indexOf('-->', lt + 4);
+    else if (text.startsWith('<?', lt)) end = text.indexOf('?>', lt + 2);
+    else if (text.startsWith('<!', lt)) {
+      const found = declarationFrom(text, lt);
+      if (found?.index === lt) return found;
+      // Any other "<!" is refused by the well-formedness checks; this check only looks for declarations.
+      end = lt + 1;
+    } else end = tagEnd(text, lt);
+    if (end === -1) return declarationFrom(text, lt);
+    lt = text.indexOf('<', end + 1);
+  }
+  return undefined;
+}
+
 function checkText(text: string): void {
-  const declaration = DECLARATION.exec(text);
-  if (declaration) {
+  const declaration = markupDeclaration(text);
+  if (declaration !== undefined) {
     throw errors.DMC_ERR_SYNCML_DOCTYPE.create({ declaration: declaration[0], offset: declaration.index });
   }
   const encoding = XML_DECL_ENCODING.exec(text)?.[1];
