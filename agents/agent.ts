@@ -185,7 +185,11 @@ export interface Agent {
   setRegistryValue(path: string, name: string, kind: 'REG_SZ' | 'REG_DWORD', value: string): Promise<SetRegistryValueResult>;
   snapshotRegistry(paths: string[]): Promise<RegistrySnapshot>;
   scheduledTasks(taskPath: string): Promise<ScheduledTasks>;
-  certificates(storePath: string): Promise<Certificates>;
+  /**
+   * The certificates of `storePath`; with `asSystem`, as the SYSTEM account sees them (a one-shot SYSTEM task), so
+   * `Cert:\CurrentUser\...` is SYSTEM's own store rather than the login's.
+   */
+  certificates(storePath: string, options?: { asSystem?: boolean; timeoutSeconds?: number }): Promise<Certificates>;
   eventLog(query: EventLogQuery): Promise<EventLog>;
   tpm(): Promise<TpmInfo>;
   deviceGuard(): Promise<DeviceGuardInfo>;
@@ -240,7 +244,11 @@ export class ProbeAgent implements Agent {
   }
   snapshotRegistry(paths: string[]): Promise<RegistrySnapshot> { return this.run('registry-snapshot', { Paths: paths }); }
   scheduledTasks(taskPath: string): Promise<ScheduledTasks> { return this.run('scheduled-tasks', { TaskPath: taskPath }); }
-  certificates(storePath: string): Promise<Certificates> { return this.run('certificates', { StorePath: storePath }); }
+  certificates(storePath: string, options: { asSystem?: boolean; timeoutSeconds?: number } = {}): Promise<Certificates> {
+    const args: ProbeArgs = { StorePath: storePath };
+    if (options.asSystem === true) Object.assign(args, withTimeout({ AsSystem: true }, options.timeoutSeconds));
+    return this.run('certificates', args);
+  }
 
   eventLog(query: EventLogQuery): Promise<EventLog> {
     const args: ProbeArgs = {

@@ -45,7 +45,7 @@ export const PROBES: Readonly<Record<ProbeName, ProbeEntry>> = Object.freeze({
   'set-registry-value': entry('set-registry-value', [req('Path', 'string'), req('Name', 'string'), req('Kind', 'string'), req('Value', 'string')]),
   'registry-snapshot': entry('registry-snapshot', [req('Paths', 'string[]')]),
   'scheduled-tasks': entry('scheduled-tasks', [req('TaskPath', 'string')]),
-  certificates: entry('certificates', [req('StorePath', 'string')]),
+  certificates: entry('certificates', [req('StorePath', 'string'), opt('AsSystem', 'switch'), opt('TimeoutSeconds', 'int')], true),
   'event-log': entry('event-log', [
     req('LogName', 'string'),
     req('Since', 'string'),

@@ -42,5 +42,5 @@ test('registry values keep their kinds apart and HRESULTs are signed 32-bit', ()
 
 test('the catalogue marks the password secret and the SYSTEM-task probes as waiting', () => {
   assert.deepEqual(PROBES.enroll.params.filter((p) => p.secret).map((p) => p.name), ['Password']);
-  assert.deepEqual(PROBE_NAMES.filter((n) => PROBES[n].waitsForTask).sort(), ['enroll', 'trigger-sync', 'unenroll']);
+  assert.deepEqual(PROBE_NAMES.filter((n) => PROBES[n].waitsForTask).sort(), ['certificates', 'enroll', 'trigger-sync', 'unenroll']);
 });

@@ -124,6 +124,8 @@ export const certificateEntry = z.object({
 export const certificatesOutput = z.object({
   probe: z.literal('certificates'),
   storePath: z.string().regex(/^Cert:\\(LocalMachine|CurrentUser)\\[^\\]+$/i),
+  /** Listed by a one-shot SYSTEM task: Cert:\CurrentUser is then the SYSTEM account's own store. */
+  asSystem: z.boolean(),
   certificates: z.array(certificateEntry),
 });
 

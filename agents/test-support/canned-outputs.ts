@@ -38,7 +38,7 @@ export function cannedOutput<P extends ProbeName>(probe: P, args: ProbeArgs): Pr
         LastRunTime: '2026-11-28T17:03:00.0000000Z', NextRunTime: '2026-11-28T17:06:00.0000000Z', LastTaskResult: 0,
       }],
     }),
-    certificates: () => ({ probe: 'certificates', storePath: str(args, 'StorePath'), certificates: [] }),
+    certificates: () => ({ probe: 'certificates', storePath: str(args, 'StorePath'), asSystem: args.AsSystem === true, certificates: [] }),
     'event-log': () => ({
       probe: 'event-log', logName: str(args, 'LogName'), since: str(args, 'Since'), channelFound: true, truncated: false,
       entries: [{ TimeCreated: '2026-11-28T17:01:02.0000000Z', Id: 209, ProviderName: 'Microsoft-Windows-DeviceManagement-Enterprise-Diagnostics-Provider', Level: 4, RecordId: 1, Message: 'MDM Session: OMA-DM session ended with status: (The operation completed successfully.).' }],

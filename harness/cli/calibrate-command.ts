@@ -9,7 +9,7 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadInventory } from '../../fixtures/targets/inventory.js';
 import { isProfilePath } from '../../fixtures/virtual-device/profiles.js';
-import { MDM_CERTIFICATE_STORES, findMdmCertificates, normalThumbprint, type FoundCertificates } from '../../fixtures/conformance/mdm-certificate.js';
+import { MDM_CERTIFICATE_STORE_NAMES, findMdmCertificates, normalThumbprint, type FoundCertificates } from '../../fixtures/conformance/mdm-certificate.js';
 import { buildProfile, type BuiltProfile } from './calibrate/build-profile.js';
 import { connectTarget } from './calibrate/connect.js';
 import { factsObserved } from './calibrate/facts.js';
@@ -102,7 +102,7 @@ export async function calibrateTarget(name: string, flags: CalibrateFlags, io: C
       ...(built.missing.length === 0 ? [] : [`not observed: ${built.missing.join(', ')}`]),
       ...(connected.freshEnrollment ? [] : ['note: the device was enrolled before calibration, so node values may not be those of a fresh enrollment']),
       held === undefined
-        ? `MDM client certificate: not found in ${MDM_CERTIFICATE_STORES.join(' or ')}`
+        ? `MDM client certificate: not found in ${MDM_CERTIFICATE_STORE_NAMES.join(', ')}`
         : `MDM client certificate: in ${held.store}`,
       `facts these observations bear on (docs/calibration.md): ${factsObserved([...presentSections(built), ...(held === undefined ? [] : ['certificate.store'])]).join(', ')}`,
       `profile written to ${output}`,

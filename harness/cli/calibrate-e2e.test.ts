@@ -63,7 +63,7 @@ describe('dmc calibrate on the virtual device', { timeout: 600_000 }, () => {
     assert.match(secured.out, /^event IDs: session started 208, ended 209, command failed 404$/m);
     assert.match(secured.out, /poll\.schedule-task-names/);
     // The virtual device keeps one machine store; a real device's answer here settles win.cert-store-mdm-client.
-    assert.match(secured.out, /^MDM client certificate: in Cert:\\LocalMachine\\My$/m);
+    assert.match(secured.out, /^MDM client certificate: in LocalMachine\\My$/m);
     assert.match(secured.out, /win\.cert-store-mdm-client/);
     assert.match(secured.out, new RegExp(`profile written to ${secured.file.replace(/[.\\]/g, '\\$&')}`));
     securedCoreFile = secured.file;

@@ -118,7 +118,7 @@ conformance.describe('Unenroll (last: ends the enrollment)', () => {
 
   conformance(spec('DMC-UNENR-005', 'the MDM certificate is gone from the My store that held it (agent)'), async () => {
     expect(o.thumbprint, 'the certificate the harness issued to this device').not.toBeUndefined();
-    expect(o.certBefore, `the store holding certificate ${o.thumbprint} before the Exec (LocalMachine\\My or CurrentUser\\My)`).not.toBeUndefined();
+    expect(o.certBefore, `the My store holding certificate ${o.thumbprint} before the Exec (the machine's, SYSTEM's or the agent login's)`).not.toBeUndefined();
     expect(o.certAfter, `the store still holding certificate ${o.thumbprint} after the Exec`).toBeUndefined();
   });
 
