@@ -65,7 +65,7 @@ describe('dmc doctor', () => {
     assert.equal(exitCode, 0, out);
     const names = [
       'SSH reachable', 'host key pinned', 'login works', 'PowerShell', 'admin rights', 'OpenSSH default shell', 'clock skew', 'harness CA trusted',
-      'harness URL reachable', 'enrollments', 'TPM', 'build and edition',
+      'harness URL reachable', 'enrollments', 'MDM certificate', 'TPM', 'build and edition',
     ];
     for (const name of names) assert.equal(status(out, name), 'PASS', `${name}:\n${out}`);
     // The rows in connection order, the CA before the URL (so --fix can install the CA the GET then needs).
@@ -73,6 +73,8 @@ describe('dmc doctor', () => {
     assert.deepEqual(order, names);
     assert.match(out, new RegExp(`host key pinned +PASS +pinned ${lab.hostKey.replace(/[+/]/g, '\\$&')} matches`));
     assert.match(out, new RegExp(`enrollments +PASS +enrolled in DMCHarness: \\{?${lab.enrollmentId}`, 'i'));
+    // The virtual device keeps one machine store; the thumbprint is the one the harness issued.
+    assert.match(out, /MDM certificate +PASS +[0-9A-F]{40} in LocalMachine\\My$/m);
     assert.match(out, /build and edition +PASS +.*\(10\.0\.22631\.\d+, Enterprise, SKU 4\)/);
     // Read by host-facts: Windows PowerShell 5.1 of the 22621 servicing base, the SSH user, the shell that ran the probe.
     assert.match(out, /PowerShell +PASS +Windows PowerShell 5\.1\.22621\.\d+ \(Desktop\), FullLanguage/);
@@ -123,7 +125,7 @@ describe('dmc doctor', () => {
     assert.equal(parsed.ready, false);
     assert.equal(parsed.targets.length, 1);
     const report = parsed.targets[0]!;
-    assert.deepEqual([report.target, report.ready, report.checks.length], ['lab-vm', false, 13]);
+    assert.deepEqual([report.target, report.ready, report.checks.length], ['lab-vm', false, 14]);
     const row = report.checks.find((c) => c.name === 'harness URL reachable');
     assert.equal(row?.status, 'fail');
     assert.match(row?.fix ?? '', /^allow TCP \d+ inbound on the harness machine/);
@@ -215,7 +217,7 @@ describe('dmc doctor', () => {
     assert.equal(exitCode, 1);
     assert.match(out, new RegExp(`SSH reachable +FAIL +TCP 127\\.0\\.0\\.1:${lab.sshPort}: ECONNREFUSED`));
     assert.match(out, /fix: on the device \(elevated PowerShell\): Add-WindowsCapability -Online -Name OpenSSH\.Server~~~~0\.0\.1\.0; Start-Service sshd;/);
-    for (const name of ['login works', 'PowerShell', 'clock skew', 'harness CA trusted', 'harness URL reachable', 'enrollments', 'build and edition']) {
+    for (const name of ['login works', 'PowerShell', 'clock skew', 'harness CA trusted', 'harness URL reachable', 'enrollments', 'MDM certificate', 'build and edition']) {
       assert.equal(status(out, name), 'SKIP', name);
     }
     assert.match(out, /not ready: 1 check failed/);

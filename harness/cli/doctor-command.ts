@@ -15,7 +15,7 @@ import { errors as agentErrors } from '../../agents/errors.js';
 import { CHECK_NAMES as N, fail, firstLine, pass, renderTable, skip, type CheckResult } from './doctor/check.js';
 import { loginChecks, loginFailure, sshPortCheck } from './doctor/connect-checks.js';
 import {
-  adminCheck, buildCheck, caTrustCheck, clockCheck, defaultShellCheck, enrollmentsCheck, powershellCheck, readHostFacts,
+  adminCheck, buildCheck, caTrustCheck, clockCheck, defaultShellCheck, enrollmentsCheck, mdmCertificateCheck, powershellCheck, readHostFacts,
   securedCoreCheck, tpmCheck,
 } from './doctor/device-checks.js';
 import { harnessReachCheck, harnessUrlProblem, openHarnessEndpoint } from './doctor/harness-reach.js';
@@ -59,7 +59,7 @@ export async function doctor(targetName: string, flags: DoctorFlags, io: DoctorI
   const skipDeviceRows = (from: readonly string[], why: string, fix: string): void => {
     for (const name of from) rows.push(name === N.harnessUrl && urlProblem !== undefined ? urlProblem : skip(name, `not checked: ${why}`, fix));
   };
-  const AFTER_LOGIN = [N.powershell, N.admin, N.defaultShell, N.clock, N.caTrust, N.harnessUrl, N.enrollments, N.tpm, N.securedCore, N.build];
+  const AFTER_LOGIN = [N.powershell, N.admin, N.defaultShell, N.clock, N.caTrust, N.harnessUrl, N.enrollments, N.mdmCertificate, N.tpm, N.securedCore, N.build];
 
   let osInfo: OsInfo | undefined;
   let firstError: string | undefined;
@@ -123,6 +123,7 @@ export async function doctor(targetName: string, flags: DoctorFlags, io: DoctorI
       if (!('status' in endpoint)) await endpoint.close();
     }
     rows.push(await enrollmentsCheck(device, inventory.harness.providerId));
+    rows.push(await mdmCertificateCheck(device, inventory.harness.providerId));
     rows.push(await tpmCheck(device));
     rows.push(await securedCoreCheck(device));
     rows.push(buildCheck(osInfo));

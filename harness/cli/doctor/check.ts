@@ -36,6 +36,7 @@ export const CHECK_NAMES = {
   caTrust: 'harness CA trusted',
   harnessUrl: 'harness URL reachable',
   enrollments: 'enrollments',
+  mdmCertificate: 'MDM certificate',
   tpm: 'TPM',
   securedCore: 'Secured-core',
   build: 'build and edition',

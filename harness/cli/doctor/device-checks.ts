@@ -7,6 +7,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import type { ProbeAgent } from '../../../agents/agent.js';
 import type { HostFacts, OsInfo } from '../../../agents/probe-schemas.js';
 import { readSecuredCore } from '../../../agents/secured-core.js';
+import { MDM_CERTIFICATE_STORE_NAMES, findMdmCertificates, normalThumbprint } from '../../../fixtures/conformance/mdm-certificate.js';
 import type { Target } from '../../../fixtures/targets/inventory.js';
 import { CHECK_NAMES as N, fail, firstLine, pass, skip, warn, type CheckResult } from './check.js';
 
@@ -148,6 +149,36 @@ export async function enrollmentsCheck(agent: ProbeAgent, providerId: string): P
       return warn(N.enrollments, `${ours.length} enrollments of ${providerId}: ${list}`, `remove the stale ones: dmc unenroll <target> --enrollment-id <id>`);
     }
     return pass(N.enrollments, `enrolled in ${providerId}: ${list}${othersText}`);
+  });
+}
+
+/**
+ * Where the enrollment's MDM certificate is, by the thumbprint Windows registered for it: a run identifies the
+ * device by that value, and DMC-UNENR-005 checks the store that holds the certificate. Which store Windows uses for
+ * a My/User enrollment is not documented (fixtures/conformance/mdm-certificate.ts), so this row is where a lab sees
+ * it first. Looks no further than the first store that holds it, as a run does.
+ */
+export async function mdmCertificateCheck(agent: ProbeAgent, providerId: string): Promise<CheckResult> {
+  return guarded(N.mdmCertificate, 'look by hand: DMPCertThumbPrint under HKLM:\\SOFTWARE\\Microsoft\\Enrollments\\<GUID>, then Get-ChildItem Cert:\\LocalMachine\\My', async () => {
+    const ours = (await agent.enrollments()).filter((e) => e.ProviderID === providerId);
+    if (ours.length === 0) return pass(N.mdmCertificate, `no enrollment of ${providerId} yet: nothing to look for`);
+    const registered = ours.flatMap((e) => (e.DMPCertThumbPrint === null ? [] : [normalThumbprint(e.DMPCertThumbPrint)]));
+    if (registered.length === 0) {
+      return warn(
+        N.mdmCertificate,
+        `no DMPCertThumbPrint under ${ours.map((e) => e.EnrollmentId).join(', ')}: a run identifies the device by the My stores alone`,
+        'report the Windows build: the harness expects Windows to record the certificate\'s thumbprint there (fact win.enrollment-value-dmpcertthumbprint)',
+      );
+    }
+    const found = await findMdmCertificates(agent, registered);
+    if (found === undefined) {
+      return warn(
+        N.mdmCertificate,
+        `${registered.join(', ')} is in none of ${MDM_CERTIFICATE_STORE_NAMES.join(', ')}: a run still knows the device, but DMC-UNENR-005 cannot check the certificate's removal`,
+        'a machine someone enrolled by hand keeps it in their own store: dmc unenroll it and let the harness enroll it (docs/lab-setup.md)',
+      );
+    }
+    return pass(N.mdmCertificate, `${found.thumbprints.join(', ')} in ${found.store}`);
   });
 }
 
