@@ -174,7 +174,7 @@ export async function mdmCertificateCheck(agent: ProbeAgent, providerId: string)
     if (found === undefined) {
       return warn(
         N.mdmCertificate,
-        `${registered.join(', ')} is in none of ${MDM_CERTIFICATE_STORE_NAMES.join(', ')}: a run still knows the device, but DMC-UNENR-005 cannot check the certificate's removal`,
+        `${registered.join(', ')} is in none of ${MDM_CERTIFICATE_STORE_NAMES.join(', ')}: a run can still identify the device by the registry, but DMC-UNENR-005 cannot check the certificate's removal`,
         'a machine someone enrolled by hand keeps it in their own store: dmc unenroll it and let the harness enroll it (docs/lab-setup.md)',
       );
     }

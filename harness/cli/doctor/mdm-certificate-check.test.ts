@@ -47,7 +47,7 @@ describe('dmc doctor: the MDM certificate row', () => {
   it('warns when no store the agent reads holds it, naming them, and says what that costs', async () => {
     const row = await mdmCertificateCheck(agentWith([enrollment(PROVIDER, THUMB)], { 'LocalMachine\\My': ['CD'.repeat(20)] }), PROVIDER);
     assert.equal(row.status, 'warn');
-    assert.equal(row.detail, `${THUMB} is in none of LocalMachine\\My, CurrentUser\\My of SYSTEM, CurrentUser\\My of the agent login: a run still knows the device, but DMC-UNENR-005 cannot check the certificate's removal`);
+    assert.equal(row.detail, `${THUMB} is in none of LocalMachine\\My, CurrentUser\\My of SYSTEM, CurrentUser\\My of the agent login: a run can still identify the device by the registry, but DMC-UNENR-005 cannot check the certificate's removal`);
     assert.match(row.fix ?? '', /dmc unenroll it and let the harness enroll it/);
   });
 
