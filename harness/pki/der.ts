@@ -20,6 +20,11 @@ export function thumbprintOf(der: Uint8Array): string {
   return createHash('sha1').update(der).digest('hex').toUpperCase();
 }
 
+/** A thumbprint as `thumbprintOf` spells it, from one typed or copied with spaces, colons or lower case. */
+export function normalThumbprint(thumbprint: string): string {
+  return thumbprint.replace(/[\s:]/g, '').toUpperCase();
+}
+
 export function derToPem(der: Uint8Array, label: string): string {
   const b64 = Buffer.from(der).toString('base64');
   const lines = b64.match(/.{1,64}/g) ?? [];

@@ -13,7 +13,7 @@ export { buildWindowsLikeCsr, encodeWindowsCertificationRequestInfo, windowsLike
 export type { WindowsLikeCsrInput } from './windows-csr-builder.js';
 export { signDetached, verifyDetached } from './cms-signature.js';
 export type { DetachedSigner, VerifyDetachedOptions, DetachedVerification } from './cms-signature.js';
-export { thumbprintOf, derToPem, pemToDer } from './der.js';
+export { thumbprintOf, normalThumbprint, derToPem, pemToDer } from './der.js';
 export { normalizeHosts } from './server-certificate.js';
 export { OID } from './oids.js';
 export { errors } from './errors.js';

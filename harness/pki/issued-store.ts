@@ -12,6 +12,7 @@
  */
 import { appendFile, rm } from 'node:fs/promises';
 import { z } from 'zod';
+import { normalThumbprint } from './der.js';
 import { errors } from './errors.js';
 import { readIfExists, writeFileAtomic } from './pki-files.js';
 
@@ -98,7 +99,7 @@ export class IssuedStore {
   }
 
   find(thumbprint: string): IssuedCertificateRecord | undefined {
-    return this.#byThumbprint.get(thumbprint.replace(/[\s:]/g, '').toUpperCase());
+    return this.#byThumbprint.get(normalThumbprint(thumbprint));
   }
 
   list(): IssuedCertificateRecord[] {

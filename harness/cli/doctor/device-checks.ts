@@ -7,7 +7,8 @@ import { createHash, X509Certificate } from 'node:crypto';
 import type { ProbeAgent } from '../../../agents/agent.js';
 import type { HostFacts, OsInfo } from '../../../agents/probe-schemas.js';
 import { readSecuredCore } from '../../../agents/secured-core.js';
-import { MDM_CERTIFICATE_STORE_NAMES, findMdmCertificates, normalThumbprint } from '../../../fixtures/conformance/mdm-certificate.js';
+import { normalThumbprint } from '../../pki/index.js';
+import { MDM_CERTIFICATE_STORE_NAMES, findMdmCertificates } from '../../../fixtures/conformance/mdm-certificate.js';
 import type { Target } from '../../../fixtures/targets/inventory.js';
 import { CHECK_NAMES as N, fail, firstLine, pass, skip, warn, type CheckResult } from './check.js';
 
