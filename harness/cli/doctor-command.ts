@@ -122,8 +122,11 @@ export async function doctor(targetName: string, flags: DoctorFlags, io: DoctorI
     } finally {
       if (!('status' in endpoint)) await endpoint.close();
     }
-    rows.push(await enrollmentsCheck(device, inventory.harness.providerId));
-    rows.push(await mdmCertificateCheck(device, inventory.harness.providerId));
+    // One enrollments probe serves both rows (a probe is an SSH round trip and a PowerShell start on the device).
+    let enrollments: ReturnType<typeof device.enrollments> | undefined;
+    const readEnrollments = () => (enrollments ??= device.enrollments());
+    rows.push(await enrollmentsCheck(device, inventory.harness.providerId, readEnrollments));
+    rows.push(await mdmCertificateCheck(device, inventory.harness.providerId, readEnrollments));
     rows.push(await tpmCheck(device));
     rows.push(await securedCoreCheck(device));
     rows.push(buildCheck(osInfo));

@@ -138,9 +138,10 @@ export async function caTrustCheck(agent: ProbeAgent, caPem: string | undefined,
   });
 }
 
-export async function enrollmentsCheck(agent: ProbeAgent, providerId: string): Promise<CheckResult> {
+/** `readEnrollments`: the doctor reads the enrollments once for this row and the MDM certificate row. */
+export async function enrollmentsCheck(agent: ProbeAgent, providerId: string, readEnrollments = () => agent.enrollments()): Promise<CheckResult> {
   return guarded(N.enrollments, 'check the enrollments probe by hand: Get-ChildItem HKLM:\\SOFTWARE\\Microsoft\\Enrollments', async () => {
-    const all = await agent.enrollments();
+    const all = await readEnrollments();
     const ours = all.filter((e) => e.ProviderID === providerId);
     const others = all.length - ours.length;
     const othersText = others === 0 ? '' : `; ${others} of other providers`;
@@ -159,9 +160,9 @@ export async function enrollmentsCheck(agent: ProbeAgent, providerId: string): P
  * a My/User enrollment is not documented (fixtures/conformance/mdm-certificate.ts), so this row is where a lab sees
  * it first. Looks no further than the first store that holds it, as a run does.
  */
-export async function mdmCertificateCheck(agent: ProbeAgent, providerId: string): Promise<CheckResult> {
+export async function mdmCertificateCheck(agent: ProbeAgent, providerId: string, readEnrollments = () => agent.enrollments()): Promise<CheckResult> {
   return guarded(N.mdmCertificate, 'look by hand: DMPCertThumbPrint under HKLM:\\SOFTWARE\\Microsoft\\Enrollments\\<GUID>, then Get-ChildItem Cert:\\LocalMachine\\My', async () => {
-    const ours = (await agent.enrollments()).filter((e) => e.ProviderID === providerId);
+    const ours = (await readEnrollments()).filter((e) => e.ProviderID === providerId);
     if (ours.length === 0) return pass(N.mdmCertificate, `no enrollment of ${providerId} yet: nothing to look for`);
     const registered = ours.flatMap((e) => (e.DMPCertThumbPrint === null ? [] : [normalThumbprint(e.DMPCertThumbPrint)]));
     if (registered.length === 0) {

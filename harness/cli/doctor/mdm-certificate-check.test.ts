@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import type { ProbeAgent } from '../../../agents/agent.js';
 import type { Certificates, Enrollment } from '../../../agents/probe-schemas.js';
 import { MDM_CERTIFICATE_STORES, type MdmCertificateStore } from '../../../fixtures/conformance/mdm-certificate.js';
-import { mdmCertificateCheck } from './device-checks.js';
+import { enrollmentsCheck, mdmCertificateCheck } from './device-checks.js';
 
 const PROVIDER = 'DMCHarness';
 const THUMB = 'AB'.repeat(20);
@@ -57,6 +57,17 @@ describe('dmc doctor: the MDM certificate row', () => {
     assert.match(missing.detail, /^no DMPCertThumbPrint under 0F3B1C2D-1111-2222-3333-444455556666: /);
     const none = await mdmCertificateCheck(agentWith([enrollment('Other', THUMB)], {}), PROVIDER);
     assert.deepEqual(none, { name: 'MDM certificate', status: 'pass', detail: `no enrollment of ${PROVIDER} yet: nothing to look for` });
+  });
+
+  it('the enrollments row and this one can share one read of the enrollments, as the doctor does', async () => {
+    let agentReads = 0;
+    const agent = agentWith([enrollment(PROVIDER, THUMB)], { 'LocalMachine\\My': [THUMB] });
+    const counted = Object.assign(Object.create(agent) as ProbeAgent, { enrollments: async () => { agentReads += 1; return [enrollment(PROVIDER, THUMB)]; } });
+    let shared: Promise<Enrollment[]> | undefined;
+    const readEnrollments = () => (shared ??= counted.enrollments());
+    assert.equal((await enrollmentsCheck(counted, PROVIDER, readEnrollments)).status, 'pass');
+    assert.equal((await mdmCertificateCheck(counted, PROVIDER, readEnrollments)).status, 'pass');
+    assert.equal(agentReads, 1);
   });
 
   it('a probe that fails is a failed row naming the error, not a crash of the doctor', async () => {
