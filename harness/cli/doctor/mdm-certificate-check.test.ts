@@ -6,8 +6,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ProbeAgent } from '../../../agents/agent.js';
-import type { Certificates, Enrollment } from '../../../agents/probe-schemas.js';
-import { MDM_CERTIFICATE_STORES, type MdmCertificateStore } from '../../../fixtures/conformance/mdm-certificate.js';
+import type { Enrollment } from '../../../agents/probe-schemas.js';
+import type { MdmCertificateStore } from '../../../fixtures/conformance/mdm-certificate.js';
+import { myStoresCertificates, type HeldThumbprints } from '../../../fixtures/conformance/test-support/my-stores.js';
 import { enrollmentsCheck, mdmCertificateCheck } from './device-checks.js';
 
 const PROVIDER = 'DMCHarness';
@@ -20,20 +21,8 @@ function enrollment(provider: string, thumbprint: string | null): Enrollment {
   };
 }
 
-function agentWith(enrollments: Enrollment[], stores: Partial<Record<MdmCertificateStore, string[]>>, asked: MdmCertificateStore[] = []): ProbeAgent {
-  return {
-    enrollments: async () => enrollments,
-    certificates: async (storePath: string, options: { asSystem?: boolean } = {}): Promise<Certificates> => {
-      const asSystem = options.asSystem === true;
-      const { name } = MDM_CERTIFICATE_STORES.find((s) => s.storePath === storePath && s.asSystem === asSystem)!;
-      asked.push(name);
-      const certificates = (stores[name] ?? []).map((Thumbprint) => ({
-        Thumbprint, Subject: 'CN=x', Issuer: 'CN=y', SerialNumber: '01', NotBefore: '2026-12-07T00:00:00Z', NotAfter: '2027-12-07T00:00:00Z',
-        EnhancedKeyUsages: [], HasPrivateKey: true,
-      }));
-      return { probe: 'certificates', storePath, asSystem, certificates };
-    },
-  } as unknown as ProbeAgent;
+function agentWith(enrollments: Enrollment[], held: HeldThumbprints, asked: MdmCertificateStore[] = []): ProbeAgent {
+  return { enrollments: async () => enrollments, certificates: myStoresCertificates(held, asked) } as unknown as ProbeAgent;
 }
 
 describe('dmc doctor: the MDM certificate row', () => {
