@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseHttpCapture } from '../enrollment/http-capture.js';
 import { signDetached } from '../pki/index.js';
-import { buildSyncML, parseSyncML, type Status, type SyncML } from '../syncml/index.js';
+import { buildSyncML, parseSyncML, type Command, type Status, type SyncML } from '../syncml/index.js';
 import { computeMd5Digest } from './digest.js';
+import { answer, deviceMessage } from './session/test-support.js';
 import { startMdmServer, type MdmServer } from './start-server.js';
 import { enrollDevice, post, type EnrolledDevice } from './test-device.js';
 
@@ -242,5 +243,51 @@ describe('MDM server over HTTPS', () => {
     const enrollment = lines.find((l) => l.response.body.includes('DeviceEnrollmentProvisionDoc'))!;
     const token = /DeviceEnrollmentProvisionDoc[^>]*>([^<]+)</.exec(enrollment.response.body)![1]!;
     assert.match(Buffer.from(token, 'base64').toString('utf8'), /name="AAUTHSECRET" value="\[redacted\]"/);
+  });
+});
+
+describe('maxMsgSize over HTTPS', () => {
+  it('caps what a device that announces no MaxMsgSize (capture 05) gets: every message fits, every command arrives', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dmc-server-size-'));
+    const limited = await startMdmServer({ host: '127.0.0.1', port: 0, dataDir: dir, user: 'tester@example.test', password: 'S3cret!pw', maxMsgSize: 4096 });
+    try {
+      const ca = await readFile(limited.caCertPath, 'utf8');
+      const dave = await enrollDevice({ baseUrl: new URL(limited.discoveryUrl).origin, ca, deviceId: 'DA7E0000000000000000000000000005', user: 'tester@example.test', password: 'S3cret!pw' });
+      const targets = Array.from({ length: 60 }, (_, n) => `./Vendor/MSFT/DMClient/Provider/DMCHarness/Custom/Node${n}`);
+      const pending = limited.device(dave.deviceId).sync(targets.map((LocURI) => ({ kind: 'Replace', Item: [{ Target: { LocURI }, Data: `value ${LocURI}` }] })), { timeout: 10_000 });
+      const opening = await firstMessage(dave.deviceId, '60');
+      assert.equal(opening.SyncHdr.Meta, undefined, 'capture 05 announces no MaxMsgSize');
+      let body = buildSyncML(opening);
+      const sizes: number[] = [];
+      const delivered: string[] = [];
+      for (let msgId = 2; ; msgId++) {
+        const res = await post(`${limited.managementUrl}?mode=Maintenance&Platform=WoA`, body, SYNCML, { ca, cert: dave.certPem, key: dave.keyPem });
+        assert.equal(res.status, 200);
+        const reply = parseSyncML(res.body);
+        const commands = reply.SyncBody.commands.filter((c) => c.kind !== 'Status');
+        if (commands.length === 0) break;
+        sizes.push(Buffer.byteLength(res.body));
+        for (const c of commands) if (c.kind === 'Replace') delivered.push(c.Item[0]?.Target?.LocURI ?? '');
+        const more: Command[] = reply.SyncBody.Final ? [] : [{ kind: 'Alert', CmdID: '99', Data: '1222', Item: [] }];
+        const next = deviceMessage({ sessionId: '60', msgId: String(msgId), commands: [...answer(reply), ...more] });
+        next.SyncHdr.Source = { LocURI: dave.deviceId };
+        next.SyncHdr.Target = { LocURI: opening.SyncHdr.Target.LocURI };
+        body = buildSyncML(next);
+      }
+      assert.ok(sizes.length > 1, `${sizes.length} message(s)`);
+      assert.ok(Math.max(...sizes) <= 4096, `a message of ${Math.max(...sizes)} bytes`);
+      assert.deepEqual(delivered, targets);
+      assert.ok((await pending).every((r) => r.status?.code === '200'));
+    } finally {
+      await limited.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a cap too small to carry a command, naming the option', async () => {
+    await assert.rejects(
+      startMdmServer({ host: '127.0.0.1', port: 0, dataDir: join(tmpdir(), 'never-made'), user: 'u', password: 'p', maxMsgSize: 1000 }),
+      { code: 'DMC_ERR_SERVER_INVALID_OPTION', message: /maxMsgSize.*4096.*1000/ },
+    );
   });
 });

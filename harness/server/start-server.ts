@@ -16,6 +16,7 @@ import { loadOrCreateAuthority, type Authority } from '../pki/index.js';
 import { DeviceAuthenticator } from './device-auth.js';
 import { errors } from './errors.js';
 import { managementPlugin } from './management-plugin.js';
+import { MIN_MAX_MSG_SIZE } from './message-size.js';
 import { SessionEngine, type DeviceHandle } from './session/index.js';
 import { redactText } from './redact.js';
 import { TranscriptWriter } from './transcript.js';
@@ -42,6 +43,11 @@ export interface MdmServerOptions {
   requireSigning?: boolean | string[];
   enrollmentBodyLimit?: number;
   managementBodyLimit?: number;
+  /**
+   * The largest SyncML message sent to a device, in bytes; a device's own smaller MaxMsgSize still wins. Unlimited
+   * when omitted, as OMA DM allows toward a device that announces none (Windows announces none: capture 05).
+   */
+  maxMsgSize?: number;
   /** How long a slow or silent connection may hold the server (defaults: DEFAULT_SERVER_TIMEOUTS). */
   timeouts?: Partial<ServerTimeouts>;
   /** Where refusals are logged (JSON lines, warn level: code and message, never a secret); no log when omitted. */
@@ -89,6 +95,7 @@ const optionsSchema = z.object({
   providerId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
   publicHost: z.string().min(1).optional(),
   publicPort: z.number().int().min(1).max(65535).optional(),
+  maxMsgSize: z.number().int().min(MIN_MAX_MSG_SIZE).optional(),
   timeouts: z
     .object({
       headersMs: z.number().int().min(1),
@@ -140,7 +147,7 @@ export async function startMdmServer(options: MdmServerOptions): Promise<MdmServ
   );
   const authority = await loadOrCreateAuthority({ dataDir: options.dataDir, hosts });
   const enrollments = await EnrollmentStore.open(options.dataDir);
-  const engine = await SessionEngine.open({ dataDir: options.dataDir });
+  const engine = await SessionEngine.open({ dataDir: options.dataDir, ...(options.maxMsgSize === undefined ? {} : { maxMsgSize: options.maxMsgSize }) });
   // The configured password is redacted wherever it appears, also inside requests too broken to recognise it in.
   const transcripts = new TranscriptWriter(options.dataDir, { secrets: [options.password] });
   const onExchange = (record: ExchangeRecord) => transcripts.record(record);

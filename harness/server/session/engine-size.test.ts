@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { buildSyncML } from '../../syncml/index.js';
 import type { Alert, Command, CommandDraft, Item, Replace, Status, SyncML } from '../../syncml/types.js';
 import { byteLength } from './chunking.js';
+import type { SessionEngine } from './engine.js';
 import { answer, deviceMessage, results, send, serverCommands, sessionStart, status, withEngine, DEVICE_ID } from './test-support.js';
 
 const statuses = (m: SyncML): Status[] => m.SyncBody.commands.filter((c): c is Status => c.kind === 'Status');
@@ -38,6 +39,44 @@ test('MaxMsgSize: commands are split across messages that each fit; the device a
     const out = await pending;
     assert.equal(out.length, 20);
     assert.ok(out.every((r) => r.status?.code === '200'));
+  });
+});
+
+/** Runs one session that delivers `drafts`, answering every command 200; the byte size of each server message. */
+async function sessionSizes(engine: SessionEngine, sessionId: string, drafts: CommandDraft[], meta?: { MaxMsgSize: string }): Promise<number[]> {
+  const pending = engine.device(DEVICE_ID).sync(drafts, { timeout: 5000 });
+  let reply = await send(engine, deviceMessage({ sessionId, msgId: '1', commands: sessionStart(), ...(meta === undefined ? {} : { meta }) }));
+  const sizes: number[] = [];
+  let msgId = 1;
+  while (serverCommands(reply).length > 0) {
+    sizes.push(bytes(reply));
+    const more: Command[] = reply.SyncBody.Final ? [] : [alert1222('99')];
+    reply = await send(engine, deviceMessage({ sessionId, msgId: String(++msgId), commands: [...answer(reply), ...more] }));
+  }
+  const out = await pending;
+  assert.ok(out.every((r) => r.status?.code === '200'), 'every command delivered and answered');
+  return sizes;
+}
+
+test('the maxMsgSize option caps every message: a device that announces none (Windows), a larger one, a smaller one', async () => {
+  const drafts = Array.from({ length: 20 }, (_, n) => replace(n, `value-${n}-${'x'.repeat(40)}`));
+  await withEngine(async (engine) => {
+    const cases: Array<[string, { MaxMsgSize: string } | undefined, number]> = [
+      ['none announced', undefined, 1500],
+      ['a larger one announced', { MaxMsgSize: '524288' }, 1500],
+      ['a smaller one announced', { MaxMsgSize: '1200' }, 1200],
+    ];
+    for (const [index, [label, meta, limit]] of cases.entries()) {
+      const sizes = await sessionSizes(engine, String(index + 10), drafts, meta);
+      assert.ok(sizes.length > 2, `${label}: ${sizes.length} messages`);
+      assert.ok(Math.max(...sizes) <= limit, `${label}: a message of ${Math.max(...sizes)} bytes, over ${limit}`);
+    }
+  }, { maxMsgSize: 1500 });
+  // Without the option, a device that announces none gets all twenty commands in one message.
+  await withEngine(async (engine) => {
+    const sizes = await sessionSizes(engine, '20', drafts);
+    assert.equal(sizes.length, 1);
+    assert.ok((sizes[0] ?? 0) > 1500);
   });
 });
 

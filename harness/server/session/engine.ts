@@ -51,12 +51,22 @@ export interface SessionEngineOptions {
   dataDir: string;
   /** SyncHdr.Source.LocURI of replies; defaults to the SyncHdr.Target.LocURI the device addressed. */
   serverLocURI?: string;
-  /** MaxMsgSize to respect when the device declares none in SyncHdr.Meta (bytes); unlimited when absent. */
+  /**
+   * The largest message the server sends (bytes), whatever the device announces: its own SyncHdr Meta MaxMsgSize
+   * still wins when smaller. Unlimited when neither is set. Windows announces none (capture 05), so without this a
+   * real device gets every queued command in as few messages as they fit: over 100 KB and 600 commands in one message
+   * in the conformance run. A lab whose devices fail on such messages sets it (inventory `harness.maxMsgSize`).
+   */
   maxMsgSize?: number;
   /** Sessions that may carry a command without an answer before it is given up as unanswered (default 3). */
   maxDeliveries?: number;
   /** Session summaries kept per device in its queue file (default 50; the count is kept apart). */
   sessionHistory?: number;
+}
+
+/** The smaller of two limits, either of which may be absent (no limit). */
+function smallest(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
 }
 
 export class SessionEngine {
@@ -119,7 +129,7 @@ export class SessionEngine {
     const session = this.sessionFor(state, hdr.SessionID, msgId, hdr.Source.LocURI, at);
     session.lastDeviceMsgId = msgId;
     session.summary.messagesIn += 1;
-    session.maxMsgSize = positiveInt(hdr.Meta?.MaxMsgSize) ?? session.maxMsgSize ?? this.options.maxMsgSize;
+    session.maxMsgSize = smallest(positiveInt(hdr.Meta?.MaxMsgSize) ?? session.maxMsgSize, this.options.maxMsgSize);
     session.maxObjSize = positiveInt(hdr.Meta?.MaxObjSize) ?? session.maxObjSize;
     this.events.emit('messageIn', { deviceId, sessionId: session.sessionId, msgId: hdr.MsgID, message, at });
 
