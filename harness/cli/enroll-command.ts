@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { ProbeAgent } from '../../agents/agent.js';
 import { resolveHarnessPassword, type Inventory } from '../../fixtures/targets/inventory.js';
+import { serverSettingsOf } from '../../fixtures/targets/server-settings.js';
 import { DISCOVERY_PATH } from '../enrollment/index.js';
 import { startMdmServer } from '../server/index.js';
 import { errors, hresultText } from './errors.js';
@@ -67,15 +68,7 @@ export async function enrollTarget(name: string, flags: EnrollFlags, io: EnrollI
     }
     const server =
       flags.discoveryUrl === undefined
-        ? await startMdmServer({
-            host: inventory.harness.host,
-            port: inventory.harness.port,
-            dataDir: harnessDataDir(target, io.env),
-            user: inventory.harness.user,
-            password,
-            providerId,
-            ...(inventory.harness.publicHost === undefined ? {} : { publicHost: inventory.harness.publicHost }),
-          })
+        ? await startMdmServer({ ...serverSettingsOf(inventory.harness, target.kind), dataDir: harnessDataDir(target, io.env), password })
         : undefined;
     try {
       if (server !== undefined) {

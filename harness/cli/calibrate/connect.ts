@@ -12,6 +12,7 @@ import { SshAgent } from '../../../agents/ssh-agent.js';
 import { ensureEnrolled } from '../../../fixtures/conformance/real-target.js';
 import { startVirtualTarget } from '../../../fixtures/conformance/virtual-target.js';
 import { resolveHarnessPassword, type Inventory, type Target } from '../../../fixtures/targets/inventory.js';
+import { serverSettingsOf } from '../../../fixtures/targets/server-settings.js';
 import type { CommandDraft, CommandResult, DeviceHandle } from '../../scripting/index.js';
 import { startMdmServer, type MdmServer } from '../../server/index.js';
 import { deviceDiscoveryUrl } from '../enroll-command.js';
@@ -46,15 +47,7 @@ export async function connectTarget(inventory: Inventory, target: Target, env: R
   const virtual = target.kind === 'virtual';
   const dataDir = virtual ? join(workDir, 'server') : harnessDataDir(target, env);
   await mkdir(dataDir, { recursive: true });
-  const server = await startMdmServer({
-    host: virtual ? '127.0.0.1' : harness.host,
-    port: virtual ? 0 : harness.port,
-    dataDir,
-    user: harness.user,
-    password,
-    providerId: harness.providerId,
-    ...(!virtual && harness.publicHost !== undefined ? { publicHost: harness.publicHost } : {}),
-  });
+  const server = await startMdmServer({ ...serverSettingsOf(harness, target.kind), dataDir, password });
   const cleanups: Array<() => Promise<void>> = [() => server.stop(), () => rm(workDir, { recursive: true, force: true })];
   const close = async (): Promise<void> => {
     for (const step of cleanups.splice(0)) await step().catch(() => undefined);
