@@ -94,7 +94,7 @@ export async function calibrateTarget(name: string, flags: CalibrateFlags, io: C
   io.write(
     [
       `Windows ${p.device.osVersion}.${p.device.ubr} ${p.device.editionId} (SKU ${p.device.osEdition}), TPM ${p.device.tpm.present ? p.device.tpm.specVersion : 'none'}, ` +
-        `Secured-core ${p.device.securedCore ? 'yes' : 'no'}, ${p.device.authMode} authentication, MaxMsgSize ${p.device.maxMsgSize}`,
+        `Secured-core ${p.device.securedCore ? 'yes' : 'no'}, ${p.device.authMode} authentication, MaxMsgSize ${p.device.maxMsgSize ?? 'not announced'}`,
       `nodes read: ${nodes.length} (${nodes.filter((n) => n.status === 200).length} answered 200, ${nodes.filter((n) => n.status === 404).length} answered 404)`,
       `registry values found: ${registryValues} in 5 keys${built.skippedValues > 0 ? ` (${built.skippedValues} of other kinds left out)` : ''}; ` +
         `${Object.keys(p.registry.nodeValues).length} node placements`,

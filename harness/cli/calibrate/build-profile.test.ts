@@ -2,7 +2,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fillTemplate, toTemplate } from '../../../fixtures/virtual-device/profile-schema.js';
-import { eventIds, taskNames } from './build-profile.js';
+import { readFile } from 'node:fs/promises';
+import { parseHttpCapture } from '../../enrollment/http-capture.js';
+import { announcedMaxMsgSize, eventIds, taskNames } from './build-profile.js';
+import { wireOf } from './observe.js';
 
 const values = {
   EnrollmentID: '6A1C2F0E-3B4D-4E5F-8A9B-0C1D2E3F4A5B',
@@ -58,5 +61,20 @@ describe('task names', () => {
     assert.deepEqual(taskNames({ withoutLogon: withoutLogon.slice(0, 2), withLogon: withoutLogon.slice(0, 2) }), {
       pollSchedules: ['Schedule #1 created by enrollment client', 'Schedule #2 created by enrollment client'],
     });
+  });
+});
+
+describe('MaxMsgSize', () => {
+  it('a device whose messages announce none (Windows, capture 05) gets null, not a made-up size; no message at all is not observed', async () => {
+    const capture05 = parseHttpCapture(await readFile(new URL('../../server/testdata/05-management-session1.http', import.meta.url), 'utf8')).body;
+    const windows = wireOf([capture05]);
+    assert.deepEqual(windows, { messages: 1, maxMsgSize: undefined, digest: false });
+    assert.equal(announcedMaxMsgSize(windows), null);
+    const announcing = capture05.replace('</Source>\n  </SyncHdr>', '</Source>\n    <Meta><MaxMsgSize xmlns="syncml:metinf">524288</MaxMsgSize></Meta>\n  </SyncHdr>');
+    assert.notEqual(announcing, capture05);
+    assert.equal(announcedMaxMsgSize(wireOf([capture05, announcing])), 524288);
+    // Enrollment and refused exchanges carry no SyncHdr: not messages of the device's sessions.
+    assert.equal(announcedMaxMsgSize(wireOf(['<s:Envelope/>'])), undefined);
+    assert.equal(announcedMaxMsgSize(wireOf([])), undefined);
   });
 });

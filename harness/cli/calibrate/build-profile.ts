@@ -87,6 +87,15 @@ export interface BuiltProfile {
   skippedValues: number;
 }
 
+/**
+ * The profile's `device.maxMsgSize`: what the device's messages announced, null when they announced none (Windows in
+ * capture 05: the virtual device then announces none either), undefined when no message was read (not observed).
+ */
+export function announcedMaxMsgSize(wire: Observations['wire']): number | null | undefined {
+  if (wire.maxMsgSize !== undefined) return wire.maxMsgSize;
+  return wire.messages === 0 ? undefined : null;
+}
+
 export function buildProfile(ctx: ProfileContext, o: Observations): BuiltProfile {
   const values = templateValues(ctx, o);
   const missing: string[] = [];
@@ -135,7 +144,9 @@ export function buildProfile(ctx: ProfileContext, o: Observations): BuiltProfile
         ...(seen.value === undefined ? {} : { value: toTemplate(seen.value, values) }),
       }]),
   );
-  if (o.wire.maxMsgSize === undefined) missing.push('MaxMsgSize (no transcript of this calibration\'s sessions)');
+  const maxMsgSize = announcedMaxMsgSize(o.wire);
+  // 524288 (the built-in profiles' value) stands in only when no message was read at all, and is listed as missing.
+  if (maxMsgSize === undefined) missing.push('MaxMsgSize (no transcript of this calibration\'s sessions)');
 
   const doc = {
     $schema: PROFILE_FORMAT,
@@ -168,7 +179,7 @@ export function buildProfile(ctx: ProfileContext, o: Observations): BuiltProfile
       virtualizationBasedSecurity: dg.VirtualizationBasedSecurityStatus === 2,
       hypervisorEnforcedCodeIntegrity: dg.SecurityServicesRunning.includes(2),
       authMode: o.wire.digest ? 'digest' : 'certificate',
-      maxMsgSize: o.wire.maxMsgSize ?? 524288,
+      maxMsgSize: maxMsgSize === undefined ? 524288 : maxMsgSize,
       azureAdDeviceId: aad?.status === 200 && aad.value !== undefined && aad.value !== '' ? aad.value : null,
     },
     registry: { ...registry, nodeValues },

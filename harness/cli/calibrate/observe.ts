@@ -69,7 +69,11 @@ export interface Observations {
   /** The task names after the finite schedule without PollOnLogin, and after PollOnLogin was switched on. */
   tasks: { withoutLogon: Array<{ name: string; state: string }>; withLogon: Array<{ name: string; state: string }> };
   events: { clean: EventEntry[]; failing: EventEntry[] };
-  wire: { maxMsgSize: number | undefined; digest: boolean };
+  /**
+   * From the device's messages in the transcript: `messages` read, the MaxMsgSize its SyncHdr announced (undefined
+   * when none did: Windows in capture 05), and whether it authenticated by digest.
+   */
+  wire: { messages: number; maxMsgSize: number | undefined; digest: boolean };
 }
 
 const fill = (path: string, providerId: string): string => path.replace('{ProviderID}', providerId);
@@ -109,19 +113,27 @@ function diffPlacement(before: RegistrySnapshot, after: RegistrySnapshot, marker
 
 async function readTranscripts(t: CalibrationTarget, startedAt: string): Promise<Observations['wire']> {
   await t.server.transcripts.flush();
+  const bodies: string[] = [];
+  for (const record of await t.server.transcripts.exchangesOf(t.deviceId)) if (record.at >= startedAt) bodies.push(record.request.body);
+  return wireOf(bodies);
+}
+
+/** What the device's SyncML messages (request bodies of its management exchanges) tell of it; see Observations.wire. */
+export function wireOf(bodies: readonly string[]): Observations['wire'] {
+  let messages = 0;
   let maxMsgSize: number | undefined;
   let digest = false;
-  for (const record of await t.server.transcripts.exchangesOf(t.deviceId)) {
-    if (record.at < startedAt) continue;
-    const body = record.request.body;
-    const hdr = /<SyncHdr>([\s\S]*?)<\/SyncHdr>/.exec(body)?.[1] ?? '';
+  for (const body of bodies) {
+    const hdr = /<SyncHdr>([\s\S]*?)<\/SyncHdr>/.exec(body)?.[1];
+    if (hdr === undefined) continue;
+    messages += 1;
     const size = /<MaxMsgSize[^>]*>\s*(\d+)\s*</.exec(hdr)?.[1];
     if (size !== undefined) maxMsgSize = Number(size);
     // MS-MDM: a device that authenticates by digest sends Cred in its session's first message; a certificate
     // device sends one only when challenged, in a later message.
     if (/<MsgID>\s*1\s*<\/MsgID>/.test(hdr) && /<Cred>[\s\S]*syncml:auth-md5/.test(hdr)) digest = true;
   }
-  return { maxMsgSize, digest };
+  return { messages, maxMsgSize, digest };
 }
 
 export async function observe(t: CalibrationTarget, log: (line: string) => void): Promise<Observations> {
