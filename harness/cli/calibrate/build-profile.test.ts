@@ -1,8 +1,8 @@
-/** The parts of a calibration that read meaning into raw observations: templates, event IDs, task names. */
+/** The parts of a calibration that read meaning into raw observations: templates, event IDs, task names, MaxMsgSize. */
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { fillTemplate, toTemplate } from '../../../fixtures/virtual-device/profile-schema.js';
-import { readFile } from 'node:fs/promises';
 import { parseHttpCapture } from '../../enrollment/http-capture.js';
 import { announcedMaxMsgSize, eventIds, taskNames } from './build-profile.js';
 import { wireOf } from './observe.js';
