@@ -62,6 +62,9 @@ test('real Windows messages and the server\'s own replies take the single pass, 
   assert.ok(agree(BUILT.replace(/></g, '>\n  <'), 'indented'));
   assert.ok(agree(BUILT.replace('>200<', '>&#50;&#x30;0&amp;&lt;&gt;&quot;&apos;&nbsp;<'), 'references'));
   assert.ok(agree(BUILT.replace('<Final/>', '<Final />').replace('<Data>200', "<Data a='1' b=\"2\">200"), 'attributes'));
+  // Past 16 attributes the names are sorted to find a repeat: all distinct is still taken.
+  const many = Array.from({ length: 40 }, (_, k) => ` n${k}="${k}"`).join('');
+  assert.ok(agree(BUILT.replace('<Final/>', `<Final${many}/>`), 'forty attributes'));
 });
 
 test('leaves (an element holding only text, or nothing) read the same in the single pass at any depth it takes', () => {
@@ -83,6 +86,9 @@ test('what the single pass declines is left to the validator and the parser, who
     BUILT.replace('<Final/>', '<m:Final/>'),
     BUILT.replace('<Final/>', '<Final a = "1"/>'),
     BUILT.replace('<Final/>', '<Final a="1" a="2"/>'),
+    // A repeat far apart among many attributes, in a start tag and in an empty one.
+    BUILT.replace('<Final/>', `<Final x="0"${Array.from({ length: 40 }, (_, k) => ` n${k}="${k}"`).join('')} x="1"/>`),
+    BUILT.replace('<Data>200', `<Data${Array.from({ length: 40 }, (_, k) => ` n${k}="${k}"`).join('')} n7="again">200`),
     BUILT.replace('</SyncHdr>', '</SyncHdR>'),
     BUILT.replace('</SyncML>', ''),
     `${BUILT}<SyncML/>`,

@@ -45,20 +45,35 @@ function referencesOk(text: string): boolean {
 }
 
 /**
+ * Whether `names` holds a name twice. A few names (every tag Windows writes has at most one attribute) are compared
+ * pairwise; more are sorted and neighbours compared. Not a Set: a device's tag with hundreds of thousands of attributes
+ * made the Set's growth superlinear on these VMs (8 → 56 ms from 95,000 to 380,000 names, its table outgrowing the
+ * caches), where sorting took 3 → 13 ms; the pairwise check must not cost their square either.
+ */
+function hasDuplicate(names: readonly string[]): boolean {
+  if (names.length <= 16) {
+    for (let a = 1; a < names.length; a++) for (let b = 0; b < a; b++) if (names[a] === names[b]) return true;
+    return false;
+  }
+  const sorted = [...names].sort();
+  for (let k = 1; k < sorted.length; k++) if (sorted[k] === sorted[k - 1]) return true;
+  return false;
+}
+
+/**
  * Reads the attributes of a start tag from `i` (just after its name) to its `>` or `/>`.
  * Returns the index after the tag with the sign bit meaning self-closing (as `~index`), or -1 to give up.
  */
 function readTagEnd(s: string, i: number): number {
   const n = s.length;
-  // A set, not a list: a device's tag with thousands of attributes must not cost their square.
-  let names: Set<string> | undefined;
+  let names: string[] | undefined;
   for (;;) {
     const start = i;
     while (i < n && isBlankCode(s.charCodeAt(i))) i++;
     if (i >= n) return -1;
     const c = s.charCodeAt(i);
-    if (c === 0x3e /* > */) return i + 1;
-    if (c === 0x2f /* / */) return s.charCodeAt(i + 1) === 0x3e ? ~(i + 2) : -1;
+    if (c === 0x3e /* > */) return names !== undefined && hasDuplicate(names) ? -1 : i + 1;
+    if (c === 0x2f /* / */) return s.charCodeAt(i + 1) !== 0x3e || (names !== undefined && hasDuplicate(names)) ? -1 : ~(i + 2);
     // An attribute: white space before it, name="value" or name='value', no markup or reference in the value.
     if (i === start || !NAME_START.test(s[i] as string)) return -1;
     const nameStart = i;
@@ -72,9 +87,7 @@ function readTagEnd(s: string, i: number): number {
     const value = s.slice(i + 2, close);
     if (value.includes('<') || value.includes('&') || value.includes('>')) return -1;
     if (RESERVED.has(name)) return -1;
-    names ??= new Set();
-    if (names.has(name)) return -1;
-    names.add(name);
+    (names ??= []).push(name);
     i = close + 1;
   }
 }
