@@ -77,6 +77,16 @@ async function verdictResults(): Promise<Results> {
   return results;
 }
 
+test('the largest message the server sent: the larger of a test\'s, the largest of a target\'s, in the closing lines', async () => {
+  const { tests, targets } = await verdictResults();
+  const largest = (id: string, target: string) => tests.find((t) => t.id === id && t.target === target)?.largestServerMessageBytes;
+  assert.deepEqual([largest('DMC-POLL-001', 'virtual-a'), largest('DMC-POLL-002', 'virtual-a'), largest('DMC-SEC-001', 'virtual-a')], [5699, 112640, undefined]);
+  assert.deepEqual(Object.fromEntries(targets.map((t) => [t.name, t.largestServerMessageBytes])), { 'virtual-a': 112640, 'lab-pc-2': 5699 });
+  const { output } = await verdictsRun;
+  assert.match(output, /virtual-a +\d+ \/ 30 sessions, largest message to the device 110 KiB/);
+  assert.match(output, /lab-pc-2 +\d+ \/ 30 sessions, largest message to the device 6 KiB/);
+});
+
 test('each fixture test gets its verdict of the closed set on each target', async () => {
   const { tests } = await verdictResults();
   const verdicts = Object.fromEntries(tests.map((t) => [`${t.id}@${t.target}`, t.verdict]));
@@ -134,8 +144,9 @@ test('targets come from project metadata with their session totals and verdict c
     {
       name: 'virtual-a', project: 'virtual-a', kind: 'virtual', sessions: 4, profile: 'win11-23h2-enterprise', windowsBuild: '10.0.22631',
       verdicts: counts({ passed: 3, failed: 1, 'expected-failure': 1, fixed: 1, 'not-applicable': 1, 'device-error': 1, 'harness-error': 1 }),
+      largestServerMessageBytes: 112640,
     },
-    { name: 'lab-pc-2', project: 'lab-pc-2', kind: 'ssh', sessions: 2, windowsBuild: '10.0.19045.3803', verdicts: counts({ passed: 2 }) },
+    { name: 'lab-pc-2', project: 'lab-pc-2', kind: 'ssh', sessions: 2, windowsBuild: '10.0.19045.3803', verdicts: counts({ passed: 2 }), largestServerMessageBytes: 5699 },
   ]);
   const packageVersion = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
   assert.deepEqual([run.harnessVersion, run.status, run.shard, run.warnings, run.inventoryFile], [packageVersion, 'failed', null, [], 'lab.yaml']);

@@ -72,15 +72,19 @@ export function lostTranscriptWarning(target: string, lines: number): string {
   );
 }
 
-/** One line per target: its OMA-DM sessions against SESSION_BUDGET, its agent calls, and lost transcript lines. */
+/**
+ * One line per target: its OMA-DM sessions against SESSION_BUDGET, its agent calls, the largest message the server
+ * sent it (what the inventory's harness.maxMsgSize would cap), and lost transcript lines.
+ */
 export function sessionsSummary(targets: readonly TargetInfo[]): string {
   if (targets.length === 0) return '';
   const width = Math.max(...targets.map((t) => t.name.length));
   const lines = targets.map((t) => {
     const over = t.sessions > SESSION_BUDGET ? '  OVER BUDGET' : '';
     const calls = t.agentCalls === undefined ? '' : `, ${t.agentCalls} agent calls`;
+    const largest = t.largestServerMessageBytes === undefined ? '' : `, largest message to the device ${Math.ceil(t.largestServerMessageBytes / 1024)} KiB`;
     const lost = t.transcriptLinesLost === undefined ? '' : `, ${t.transcriptLinesLost} transcript lines LOST`;
-    return `  ${t.name.padEnd(width)}  ${t.sessions} / ${SESSION_BUDGET} sessions${calls}${lost}${over}`;
+    return `  ${t.name.padEnd(width)}  ${t.sessions} / ${SESSION_BUDGET} sessions${calls}${largest}${lost}${over}`;
   });
   return `\nOMA-DM sessions per target (budget ${SESSION_BUDGET}):\n${lines.join('\n')}\n`;
 }
@@ -247,6 +251,8 @@ export default class ConformanceReporter implements Reporter {
       target.sessions = onTarget.reduce((sum, t) => sum + (t.sessions ?? 0), 0);
       target.verdicts = Object.fromEntries(VERDICTS.map((v) => [v, onTarget.filter((t) => t.verdict === v).length]));
       if (onTarget.some((t) => t.agentCalls !== undefined)) target.agentCalls = onTarget.reduce((sum, t) => sum + (t.agentCalls ?? 0), 0);
+      const largest = Math.max(0, ...onTarget.map((t) => t.largestServerMessageBytes ?? 0));
+      if (largest > 0) target.largestServerMessageBytes = largest;
       const lost = onTarget.reduce((sum, t) => sum + (t.transcriptLinesLost ?? 0), 0);
       if (lost > 0) {
         target.transcriptLinesLost = lost;

@@ -72,3 +72,12 @@ test('lost transcript lines add up across shards; a target that lost none has no
   ]);
   assert.deepEqual(Object.fromEntries(merged.targets.map((t) => [t.name, t.transcriptLinesLost])), { 'virtual-a': 7, 'lab-pc': undefined });
 });
+
+test('the largest server message of a target is the largest of its shards, not their sum', () => {
+  const sized = (results: typeof shard1, bytes: number) => ({ ...results, targets: results.targets.map((t) => (t.name === 'virtual-a' ? { ...t, largestServerMessageBytes: bytes } : t)) });
+  const merged = mergeResults([
+    { results: sized(shard1, 5699), file: 'shard-1/results.json' },
+    { results: sized(shard2, 112640), file: 'shard-2/results.json' },
+  ]);
+  assert.deepEqual(Object.fromEntries(merged.targets.map((t) => [t.name, t.largestServerMessageBytes])), { 'virtual-a': 112640, 'lab-pc': undefined });
+});

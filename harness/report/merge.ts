@@ -36,6 +36,7 @@ function mergeTarget(into: TargetInfo, from: TargetInfo, files: { first: string;
     delete into.verdicts;
   }
   if (from.agentCalls !== undefined) into.agentCalls = (into.agentCalls ?? 0) + from.agentCalls;
+  if (from.largestServerMessageBytes !== undefined) into.largestServerMessageBytes = Math.max(into.largestServerMessageBytes ?? 0, from.largestServerMessageBytes);
   if (from.transcriptLinesLost !== undefined) into.transcriptLinesLost = (into.transcriptLinesLost ?? 0) + from.transcriptLinesLost;
 }
 

@@ -89,6 +89,8 @@ export const targetSchema = z.object({
   verdicts: z.partialRecord(verdictSchema, z.number().int().nonnegative()).optional(),
   /** Agent probe calls on this target (sum of the tests' `agent-calls` annotations); absent in older results. */
   agentCalls: z.number().int().nonnegative().optional(),
+  /** The largest SyncML message the server sent this target, in bytes (the tests' largest); absent in older results. */
+  largestServerMessageBytes: z.number().int().positive().optional(),
   /** Server transcript lines that could not be written on this target (sum of the tests'); absent when none. */
   transcriptLinesLost: z.number().int().positive().optional(),
 });
@@ -141,6 +143,8 @@ export const testEntrySchema = z.object({
   sessions: z.number().int().nonnegative().optional(),
   /** Agent probe calls in this test's window (the `agent-calls` annotation). */
   agentCalls: z.number().int().nonnegative().optional(),
+  /** The largest SyncML message the server sent in this test's window, in bytes (`largest-server-message`). */
+  largestServerMessageBytes: z.number().int().positive().optional(),
   /** Server transcript lines that could not be written in this test's window (`transcript-lines-lost`); absent when none. */
   transcriptLinesLost: z.number().int().positive().optional(),
   /** Retries used before this final result (0 when the first attempt was final). */

@@ -118,18 +118,24 @@ export function buildEntry(test: TestCase, result: TestResult, context: EntryCon
   const id = annotationValues(annotations, 'test-id').find((v) => v !== '');
   if (id === undefined) warnings.push(`${where}: test "${test.title}" has no test-id annotation; it is reported as "${where}"`);
 
-  /** The sum of the `type` annotations (each a whole number); undefined when the test has none. */
-  const countOf = (type: string): number | undefined => {
-    let sum: number | undefined;
+  /** The `type` annotations that are whole numbers; any other is named in a warning and left out. */
+  const wholeNumbers = (type: string): number[] => {
+    const numbers: number[] = [];
     for (const value of annotationValues(annotations, type)) {
-      if (/^\d+$/.test(value)) sum = (sum ?? 0) + Number(value);
+      if (/^\d+$/.test(value)) numbers.push(Number(value));
       else warnings.push(`${where}: the ${type} annotation ${JSON.stringify(value)} is not a whole number; ignored`);
     }
-    return sum;
+    return numbers;
+  };
+  /** The sum of the `type` annotations; undefined when the test has none. */
+  const countOf = (type: string): number | undefined => {
+    const numbers = wholeNumbers(type);
+    return numbers.length === 0 ? undefined : numbers.reduce((a, b) => a + b, 0);
   };
   const sessions = countOf('sessions');
   const agentCalls = countOf('agent-calls');
   const transcriptLinesLost = countOf('transcript-lines-lost');
+  const largestMessages = wholeNumbers('largest-server-message');
 
   const outcome = verdictOf({
     status: result.status,
@@ -172,6 +178,7 @@ export function buildEntry(test: TestCase, result: TestResult, context: EntryCon
   if (windowsBuild !== undefined) entry.windowsBuild = windowsBuild;
   if (sessions !== undefined) entry.sessions = sessions;
   if (agentCalls !== undefined) entry.agentCalls = agentCalls;
+  if (largestMessages.length > 0) entry.largestServerMessageBytes = Math.max(...largestMessages);
   if (transcriptLinesLost !== undefined && transcriptLinesLost > 0) entry.transcriptLinesLost = transcriptLinesLost;
   if (outcome.notApplicableReason !== undefined) entry.notApplicableReason = outcome.notApplicableReason;
   if (expectation !== undefined) entry.expectation = expectation;

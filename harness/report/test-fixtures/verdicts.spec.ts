@@ -23,6 +23,7 @@ test.describe('poll schedule', { tag: '@group:poll' }, () => {
     },
     async ({}, testInfo) => {
       testInfo.annotations.push({ type: 'sessions', description: '2' });
+      testInfo.annotations.push({ type: 'largest-server-message', description: '5699' });
       if (testInfo.project.name === 'lab-pc-2') testInfo.annotations.push({ type: 'windows-build', description: '10.0.19045.3803' });
       await testInfo.attach('syncml-transcript', {
         body: JSON.stringify([{ direction: 'server', msgId: 1 }]),
@@ -48,6 +49,9 @@ test.describe('poll schedule', { tag: '@group:poll' }, () => {
       // Two syncs of one session each: equal annotations add up, they are not one annotation seen twice.
       testInfo.annotations.push({ type: 'sessions', description: '1' });
       testInfo.annotations.push({ type: 'sessions', description: '1' });
+      // Two messages' sizes: the larger is kept, they do not add up.
+      testInfo.annotations.push({ type: 'largest-server-message', description: '112640' });
+      testInfo.annotations.push({ type: 'largest-server-message', description: '1000' });
       expect(15, 'IntervalForFirstSetOfRetries read back').toBe(16);
     },
   );
