@@ -64,20 +64,20 @@ test('verdict counts per target add up across shards, unconfirmed included; a sh
   assert.equal(partial.targets.find((t) => t.name === 'virtual-a')!.verdicts, undefined);
 });
 
-test('lost transcript lines add up across shards; a target that lost none has no count', () => {
-  const lost = (results: typeof shard1, n: number) => ({ ...results, targets: results.targets.map((t) => (t.name === 'virtual-a' ? { ...t, transcriptLinesLost: n } : t)) });
+/** Shard 1 and shard 2 with `field` of the virtual-a target set to the two values: the merged target's value. */
+function mergedVirtualA(field: 'transcriptLinesLost' | 'largestServerMessageBytes', values: [number, number]): Record<string, number | undefined> {
+  const withValue = (results: typeof shard1, value: number) => ({ ...results, targets: results.targets.map((t) => (t.name === 'virtual-a' ? { ...t, [field]: value } : t)) });
   const merged = mergeResults([
-    { results: lost(shard1, 2), file: 'shard-1/results.json' },
-    { results: lost(shard2, 5), file: 'shard-2/results.json' },
+    { results: withValue(shard1, values[0]), file: 'shard-1/results.json' },
+    { results: withValue(shard2, values[1]), file: 'shard-2/results.json' },
   ]);
-  assert.deepEqual(Object.fromEntries(merged.targets.map((t) => [t.name, t.transcriptLinesLost])), { 'virtual-a': 7, 'lab-pc': undefined });
+  return Object.fromEntries(merged.targets.map((t) => [t.name, t[field]]));
+}
+
+test('lost transcript lines add up across shards; a target that lost none has no count', () => {
+  assert.deepEqual(mergedVirtualA('transcriptLinesLost', [2, 5]), { 'virtual-a': 7, 'lab-pc': undefined });
 });
 
 test('the largest server message of a target is the largest of its shards, not their sum', () => {
-  const sized = (results: typeof shard1, bytes: number) => ({ ...results, targets: results.targets.map((t) => (t.name === 'virtual-a' ? { ...t, largestServerMessageBytes: bytes } : t)) });
-  const merged = mergeResults([
-    { results: sized(shard1, 5699), file: 'shard-1/results.json' },
-    { results: sized(shard2, 112640), file: 'shard-2/results.json' },
-  ]);
-  assert.deepEqual(Object.fromEntries(merged.targets.map((t) => [t.name, t.largestServerMessageBytes])), { 'virtual-a': 112640, 'lab-pc': undefined });
+  assert.deepEqual(mergedVirtualA('largestServerMessageBytes', [5699, 112640]), { 'virtual-a': 112640, 'lab-pc': undefined });
 });
