@@ -77,6 +77,50 @@ test('a torn append (a crash in the middle of a line) leaves the state before it
   });
 });
 
+test('a restart appends to a file that ends in a whole line from its first write, an indented one included', async () => {
+  await withDir(async (dir) => {
+    const file = emptyDeviceFile('DEV');
+    const store = new QueueStore(dir);
+    await store.save({ ...file, sessionCount: 1 });
+    await store.save({ ...file, sessionCount: 2 });
+    store.closeFiles();
+    const path = store.pathOf('DEV');
+    const before = await readFile(path, 'utf8');
+    const restarted = new QueueStore(dir);
+    await restarted.loadAll();
+    await restarted.save({ ...file, sessionCount: 3 });
+    restarted.closeFiles();
+    // The old lines stay and the new one follows them: no whole write at the restart.
+    assert.equal(await readFile(path, 'utf8'), `${before}${deviceFileJson({ ...file, sessionCount: 3 })}\n`);
+    // A file indented by hand, ending in a newline: the append follows it, and the next start reads the appended state.
+    await writeFile(path, `${JSON.stringify({ ...file, sessionCount: 4 }, null, 2)}\n`);
+    const third = new QueueStore(dir);
+    assert.equal((await third.loadAll())[0]?.sessionCount, 4);
+    await third.save({ ...file, sessionCount: 5 });
+    third.closeFiles();
+    assert.match(await readFile(path, 'utf8'), /^\{\n {2}"version": 1,/);
+    assert.equal((await new QueueStore(dir).loadAll())[0]?.sessionCount, 5);
+  });
+});
+
+test('a restart writes whole a file it found at its bound: the adopted size counts toward compaction', async () => {
+  await withDir(async (dir) => {
+    const file = emptyDeviceFile('DEV');
+    const store = new QueueStore(dir);
+    const path = store.pathOf('DEV');
+    await store.save(file);
+    store.closeFiles();
+    // Grown close to the bound by earlier runs: one more line would pass it.
+    const line = `${deviceFileJson(file)}\n`;
+    await writeFile(path, line.repeat(Math.ceil(COMPACT_BYTES / line.length)));
+    const restarted = new QueueStore(dir);
+    await restarted.loadAll();
+    await restarted.save({ ...file, sessionCount: 7 });
+    restarted.closeFiles();
+    assert.equal(await readFile(path, 'utf8'), `${deviceFileJson({ ...file, sessionCount: 7 })}\n`);
+  });
+});
+
 test('an append that fails (the file removed under the server) throws, and the next write is whole', async () => {
   await withDir(async (dir) => {
     const path = join(dir, 'DEV.json');

@@ -14,9 +14,9 @@
  * line never holds a raw `\n` (JSON.stringify escapes it). A crash during the append leaves at most a tail without
  * `\n` after the last whole line; the reader ignores that tail, so the state is the previous one, exactly what a
  * crash before the rename gave. The writer appends only to a file it wrote whole or appended to in this process
- * without a failure: the first write of each file after a start, any write after a failed one, and a write that
- * would make the file larger than COMPACT_BYTES and four times its new line are written whole, which also drops
- * any torn tail and the old lines.
+ * without a failure, or that its reader found ending in `\n` at this start (adopt()). The first write of a file
+ * with a torn tail or none at all, any write after a failed one, and a write that would make the file larger than
+ * COMPACT_BYTES and four times its new line are written whole, which also drops any torn tail and the old lines.
  *
  * Synchronous, like recycling-replace.ts (which says why).
  */
@@ -54,6 +54,15 @@ export class JournalFile {
     this.#replace.write(path, data);
     this.counts.whole += 1;
     this.#bytes.set(path, data.length);
+  }
+
+  /**
+   * Takes `path`, of `bytes` bytes and ending in `\n` as its reader just found it, as a file that appends may
+   * follow. Its last whole line is the state the reader took, and an append after it becomes the new last line, so
+   * this start's first write need not write it whole (at a restart with many devices, one atomic replace per device).
+   */
+  adopt(path: string, bytes: number): void {
+    this.#bytes.set(path, bytes);
   }
 
   /** Closes the descriptors kept for appends; a later write still works, opening its file again. */

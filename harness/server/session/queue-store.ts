@@ -2,8 +2,8 @@
  * `<dataDir>/queues/<deviceId>.json`: a device's queue, in-flight commands, session summaries and DevInfo.
  * Reads are zod-checked. The file is a journal (journal-file.ts): each write appends the whole new state as one
  * JSON line, the last whole line is the current state (`tail -n 1 <file> | jq .`), and the file is written whole
- * again, atomically, at the first write after a start, after a failed write, and once it has grown past 64 KiB
- * and four of its newest lines. The calls are synchronous (recycling-replace.ts says why).
+ * again, atomically, when a start found it with a torn tail, after a failed write, and once it has grown past
+ * 64 KiB and four of its newest lines. The calls are synchronous (recycling-replace.ts says why).
  *
  * Two ways to ask for a write (engine.ts step 5 says which the engine uses when):
  * - `save()`: written at the end of the current turn of the event loop, so a burst of saves for one device (a
@@ -65,7 +65,11 @@ export function deviceFileJson(file: DeviceFile): string {
  * path and the first field that failed.
  */
 export async function readDeviceFile(path: string): Promise<DeviceFile> {
-  const text = await readFile(path, 'utf8');
+  return deviceFileFrom(await readFile(path, 'utf8'), path);
+}
+
+/** The device file in `text`, read from `path` (named in errors), validated as readDeviceFile says. */
+function deviceFileFrom(text: string, path: string): DeviceFile {
   let json: unknown;
   try {
     json = parseCurrentState(text);
@@ -144,7 +148,13 @@ export class QueueStore {
     await mkdir(this.dir, { recursive: true });
     const names = (await readdir(this.dir)).filter((n) => n.endsWith('.json')).sort();
     const files: DeviceFile[] = [];
-    for (const name of names) files.push(await readDeviceFile(join(this.dir, name)));
+    for (const name of names) {
+      const path = join(this.dir, name);
+      const raw = await readFile(path);
+      files.push(deviceFileFrom(raw.toString('utf8'), path));
+      // Ends in a whole line: appended to from this start's first write (journal-file.ts says why that is safe).
+      if (raw.at(-1) === 0x0a) this.journal.adopt(path, raw.length);
+    }
     return files;
   }
 

@@ -5,8 +5,8 @@
  * Why no new inode: creating a file is by far the dearest step of a write-then-rename. On the ext4 root of these
  * 2-core VMs (CI and a lab's nightly runner alike) it costs 13 to 850 us of CPU, swinging within minutes, where
  * rewriting a file that exists costs about 12 to 60 us, a hard link about 15 to 30 and a rename about 10 to 50.
- * The queue journal (journal-file.ts) is written whole this way at each device's first write after a start and
- * whenever it has grown past its bound (issue #13, benchmarks/server.bench.ts).
+ * The queue journal (journal-file.ts) is written whole this way at a device's first write, after a torn or failed
+ * write, and whenever it has grown past its bound (issue #13, benchmarks/server.bench.ts).
  *
  * Why synchronous: each call of the callback API is a round trip through libuv's thread pool (a thread woken, the
  * result posted back to the event loop). For these small files that hand-over costs more CPU than the system call
