@@ -5,10 +5,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { DmcError, defineError, shown, type ErrorRegistry } from './errors.js';
+import { DmcError, defineError, readFailureReason, shown, type ErrorRegistry } from './errors.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -93,4 +94,31 @@ test('shown() quotes and cuts long values', () => {
   assert.equal(shown(42), '"42"');
   assert.equal(shown(undefined), 'nothing');
   assert.equal(shown('undefined'), '"undefined"');
+});
+
+test('readFailureReason words what the file system said for a path the message already names', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dmc-read-reason-'));
+  try {
+    const file = join(dir, 'a.yaml');
+    writeFileSync(file, 'x');
+    const failure = (read: () => unknown): unknown => {
+      try {
+        read();
+      } catch (err) {
+        return err;
+      }
+      assert.fail('the read should have failed');
+    };
+    assert.equal(readFailureReason(failure(() => readFileSync(join(dir, 'missing.yaml')))), 'no such file');
+    assert.equal(readFailureReason(failure(() => readdirSync(join(dir, 'missing'))), 'folder'), 'no such folder');
+    assert.equal(readFailureReason(failure(() => readFileSync(dir))), 'it is a directory');
+    assert.equal(readFailureReason(failure(() => readdirSync(file)), 'folder'), 'not a folder');
+    assert.equal(readFailureReason(failure(() => readFileSync(join(file, 'x')))), 'a part of the path is a file, not a directory (ENOTDIR)');
+    // Tests run as root here, where no permission is ever refused: the errno is made as Node makes it.
+    const denied = Object.assign(new Error(`EACCES: permission denied, open '${file}'`), { code: 'EACCES', syscall: 'open', path: file });
+    assert.equal(readFailureReason(denied), 'permission denied (EACCES)');
+    assert.equal(readFailureReason(Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' })), 'EIO: i/o error, read');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

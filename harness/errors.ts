@@ -112,6 +112,21 @@ export const FILE_WRITE_REASONS: Readonly<Record<string, string>> = {
   EEXIST: 'a file of that name is in the way of a directory',
 };
 
+/**
+ * Why a file or folder a person named could not be read, in words, for a message that already names the path:
+ * `no such file`, `it is a directory`, `permission denied (EACCES)`. `what` is what the caller reads ("file",
+ * "folder", "file or folder"): ENOENT is "no such <what>", and ENOTDIR for a folder is "not a folder".
+ */
+export function readFailureReason(err: unknown, what = 'file'): string {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (typeof code !== 'string') return String((err as Error)?.message ?? err);
+  if (code === 'ENOENT') return `no such ${what}`;
+  if (code === 'ENOTDIR' && what === 'folder') return 'not a folder';
+  if (code === 'EISDIR') return FILE_SYSTEM_REASONS.EISDIR as string;
+  const reason = FILE_SYSTEM_REASONS[code];
+  return reason === undefined ? (err as Error).message : `${reason} (${code})`;
+}
+
 /** A failed file-system call in words, from `reasons`: `mkdir /sys/x: permission denied (EPERM)`. */
 export function fileErrorReason(err: unknown, reasons: Readonly<Record<string, string>> = FILE_SYSTEM_REASONS): string {
   const e = err as NodeJS.ErrnoException;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { OsInfo } from '../../agents/probe-schemas.js';
 import { SshAgent } from '../../agents/ssh-agent.js';
+import { readFailureReason } from '../errors.js';
 import { errors } from './errors.js';
 import { errors as agentErrors } from '../../agents/errors.js';
 import { CHECK_NAMES as N, fail, firstLine, pass, renderTable, skip, type CheckResult } from './doctor/check.js';
@@ -38,8 +39,7 @@ function readCa(file: string): string {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw errors.DMC_ERR_CLI_CA_FILE.create({ file, reason: code === 'ENOENT' ? 'no such file' : (error as Error).message });
+    throw errors.DMC_ERR_CLI_CA_FILE.create({ file, reason: readFailureReason(error) });
   }
   const pem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(text)?.[0];
   if (pem === undefined) throw errors.DMC_ERR_CLI_CA_FILE.create({ file, reason: 'no PEM certificate (-----BEGIN CERTIFICATE-----) in the file' });

@@ -4,7 +4,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FILE_WRITE_REASONS } from '../errors.js';
+import { FILE_WRITE_REASONS, readFailureReason } from '../errors.js';
 import { errors } from './errors.js';
 import { renderMatrixHtml } from './matrix-html.js';
 import { HTML_FILE, RESULTS_FILE, RESULTS_FORMAT, resultsSchema, type Results } from './results-model.js';
@@ -48,9 +48,7 @@ export function readReportFile(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : String((error as Error).message);
-    throw errors.DMC_ERR_REPORT_FILE_UNREADABLE.create({ file, reason }, { cause: error });
+    throw errors.DMC_ERR_REPORT_FILE_UNREADABLE.create({ file, reason: readFailureReason(error) }, { cause: error });
   }
 }
 
