@@ -35,7 +35,10 @@ export function signatureHeader(headers: Readonly<Record<string, unknown>>): str
   }
   return undefined;
 }
-/** 1 MiB: Windows announces MaxMsgSize 65536 or so; large objects arrive in chunks below it. */
+/**
+ * 1 MiB, our bound, not Windows': Windows announces no MaxMsgSize (capture 05, build 19043), and a device's large
+ * object arrives in chunks (MS-MDM large object handling), so a single message this big is not expected from it.
+ */
 export const DEFAULT_MANAGEMENT_BODY_LIMIT = 1024 * 1024;
 
 export interface ManagementPluginOptions {

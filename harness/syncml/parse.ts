@@ -30,7 +30,10 @@ export interface ParseOptions {
   maxBytes?: number;
 }
 
-/** 4 MiB: far above any MaxMsgSize Windows announces, small enough that a hostile body costs little. */
+/**
+ * 4 MiB: far above a DM client's messages (Windows announces no MaxMsgSize, but sends a large object in chunks),
+ * small enough that a hostile body costs little.
+ */
 export const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
 
 const parser = new XMLParser({
