@@ -6,35 +6,11 @@
 import type { DmcError } from '../../errors.js';
 import type { SyncML } from '../../syncml/types.js';
 import { SessionStatus } from './codes.js';
+import { statusForSyncHdr, syncHdrOnlyReply } from './replies.js';
 
 export function errorReply(message: SyncML, error: DmcError, serverLocURI?: string): SyncML {
-  const hdr = message.SyncHdr;
-  return {
-    SyncHdr: {
-      VerDTD: '1.2',
-      VerProto: 'DM/1.2',
-      SessionID: hdr.SessionID,
-      MsgID: '1',
-      Target: { LocURI: hdr.Source.LocURI },
-      Source: { LocURI: serverLocURI ?? hdr.Target.LocURI },
-    },
-    SyncBody: {
-      commands: [
-        {
-          kind: 'Status',
-          CmdID: '1',
-          MsgRef: hdr.MsgID,
-          CmdRef: '0',
-          Cmd: 'SyncHdr',
-          TargetRef: [hdr.Target.LocURI],
-          SourceRef: [hdr.Source.LocURI],
-          // 400 Bad request: the message is well formed but belongs to no session we can continue.
-          Data: SessionStatus.badRequest,
-          // The error code travels in an Item so a transcript shows which rule was broken.
-          Item: [{ Data: error.code }],
-        },
-      ],
-      Final: true,
-    },
-  };
+  // 400 Bad request: the message is well formed but belongs to no session we can continue. The error code travels
+  // in an Item so a transcript shows which rule was broken.
+  const status = { ...statusForSyncHdr(message, SessionStatus.badRequest), Item: [{ Data: error.code }] };
+  return syncHdrOnlyReply(message, status, '1', serverLocURI ?? message.SyncHdr.Target.LocURI);
 }

@@ -8,6 +8,12 @@ import type { AuthOutcome } from './engine.js';
 import type { StatusDraft } from './inbound.js';
 
 export function syncHdrStatus(message: SyncML, auth: AuthOutcome): StatusDraft {
+  const status = statusForSyncHdr(message, auth.status);
+  return auth.chal === undefined ? status : { ...status, Chal: auth.chal };
+}
+
+/** The Status that answers the device's SyncHdr with `data` (the builder puts its elements in DTD order). */
+export function statusForSyncHdr(message: SyncML, data: string): StatusDraft {
   const hdr = message.SyncHdr;
   return {
     kind: 'Status',
@@ -16,14 +22,13 @@ export function syncHdrStatus(message: SyncML, auth: AuthOutcome): StatusDraft {
     Cmd: 'SyncHdr',
     TargetRef: [hdr.Target.LocURI],
     SourceRef: [hdr.Source.LocURI],
-    Data: auth.status,
-    ...(auth.chal === undefined ? {} : { Chal: auth.chal }),
+    Data: data,
     Item: [],
   };
 }
 
-/** A refusal: the SyncHdr Status with its Chal, and Final; nothing of the device's message is answered. */
-export function challengeReply(message: SyncML, auth: AuthOutcome, msgId: string, serverLocURI: string): SyncML {
+/** A reply that answers the device's SyncHdr with `status` alone and ends the package: nothing else is answered. */
+export function syncHdrOnlyReply(message: SyncML, status: StatusDraft, msgId: string, serverLocURI: string): SyncML {
   const hdr = message.SyncHdr;
   return {
     SyncHdr: {
@@ -34,6 +39,11 @@ export function challengeReply(message: SyncML, auth: AuthOutcome, msgId: string
       Target: { LocURI: hdr.Source.LocURI },
       Source: { LocURI: serverLocURI },
     },
-    SyncBody: { commands: [{ ...syncHdrStatus(message, auth), CmdID: '1' }], Final: true },
+    SyncBody: { commands: [{ ...status, CmdID: '1' }], Final: true },
   };
+}
+
+/** A refusal: the SyncHdr Status with its Chal, and Final; nothing of the device's message is answered. */
+export function challengeReply(message: SyncML, auth: AuthOutcome, msgId: string, serverLocURI: string): SyncML {
+  return syncHdrOnlyReply(message, syncHdrStatus(message, auth), msgId, serverLocURI);
 }
