@@ -2,6 +2,7 @@
  * What the WSTEP endpoint needs from a certificate authority. The harness CA (harness/pki) is adapted to it in
  * `pki-issuer.ts`; keeping the endpoint behind this seam lets a run swap in another CA without touching SOAP code.
  */
+import type { IssuedDeviceCertificate as IssuedByAuthority } from '../pki/index.js';
 
 export interface ParsedDeviceCsr {
   /** The subject CN, trailing NUL removed. */
@@ -10,15 +11,8 @@ export interface ParsedDeviceCsr {
   deviceId: string | undefined;
 }
 
-export interface IssuedDeviceCertificate {
-  certPem: string;
-  certDer: Uint8Array;
-  /** SHA-1 of the DER, upper-case hex. */
-  thumbprint: string;
-  serialNumber: string;
-  /** Subject DN as SSLCLIENTCERTSEARCHCRITERIA matches it (e.g. `CN=B5B954E8...`). */
-  subject: string;
-}
+/** What the enrollment answer needs of an issued certificate: the fields of the authority's own record it uses. */
+export type IssuedDeviceCertificate = Pick<IssuedByAuthority, 'certPem' | 'certDer' | 'thumbprint' | 'serialNumber' | 'subject'>;
 
 export interface CertificateIssuer {
   /** The CA certificate (DER) Windows installs into Root/System. */
