@@ -109,17 +109,7 @@ export function materialize(
   const nodes: DeliveryNode[] = [];
   const walk = (d: CommandDraft): { command: NestedCommand; result: CommandResult } => {
     const cmdId = nextCmdId();
-    const result: CommandResult = {
-      ticket: ticket ?? '',
-      command: { draft: d, kind: d.kind, CmdID: cmdId, MsgID: msgId },
-      status: undefined,
-      items: [],
-      results: [],
-      children: [],
-      chunks: [],
-      sessionId,
-      unanswered: false,
-    };
+    const result = openResult(ticket ?? '', { draft: d, kind: d.kind, CmdID: cmdId, MsgID: msgId }, sessionId, false);
     const noResp = d.NoResp === true;
     nodes.push({
       key: `${msgId}:${cmdId}`,
@@ -146,17 +136,12 @@ export function materialize(
 
 /** The result of a command given up without ever being answered (see the re-queue rule in engine.ts). */
 export function unansweredResult(entry: QueuedCommand, sessionId: string): CommandResult {
-  return {
-    ticket: entry.ticket,
-    command: { draft: entry.draft, kind: entry.draft.kind, CmdID: '', MsgID: '' },
-    status: undefined,
-    items: [],
-    results: [],
-    children: [],
-    chunks: [],
-    sessionId,
-    unanswered: true,
-  };
+  return openResult(entry.ticket, { draft: entry.draft, kind: entry.draft.kind, CmdID: '', MsgID: '' }, sessionId, true);
+}
+
+/** A result with nothing from the device in it yet. */
+function openResult(ticket: string, command: CommandResult['command'], sessionId: string, unanswered: boolean): CommandResult {
+  return { ticket, command, status: undefined, items: [], results: [], children: [], chunks: [], sessionId, unanswered };
 }
 
 /**
