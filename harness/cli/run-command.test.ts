@@ -12,14 +12,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
-import { Command } from 'commander';
 import { mergeResultFiles } from '../report/merge.js';
 import { readResults } from '../report/results-io.js';
 import { testEntrySchema, type Results } from '../report/results-model.js';
 import { missingCredentials } from './lab-target.js';
 import { grepPattern, parseShard, planRun } from './run/plan.js';
 import { tagsOfListing } from './run/suite-tags.js';
-import { registerRunCommand } from './run-command.js';
+import { dmcRun as runDmc, type DmcRunOutcome } from './test-support/dmc-run.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -30,25 +29,9 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const inventory = join(dir, 'lab.yaml');
 writeFileSync(inventory, 'targets:\n  - kind: virtual\n    name: vm-clean\n  - kind: virtual\n    name: vm-deviant\n    profile: win10-22h2-pro-notpm\n');
 
-interface RunOutcome {
-  out: string;
-  exitCode: number | undefined;
-}
-
-function dmcRun(args: string[], options: { signals?: EventEmitter; env?: NodeJS.ProcessEnv } = {}): Promise<RunOutcome> {
-  const program = new Command('dmc').exitOverride();
-  let out = '';
-  let exitCode: number | undefined;
-  registerRunCommand(program, {
-    write: (t) => (out += t),
-    setExitCode: (c) => (exitCode = c),
-    signals: options.signals ?? new EventEmitter(),
-    env: { ...process.env, CI: '', ...options.env },
-    argv: ['node', 'dmc', 'run', ...args],
-    pollMs: 100,
-    heartbeatMs: 60_000,
-  });
-  return program.parseAsync(['run', '--config', config, ...args], { from: 'user' }).then(() => ({ out, exitCode }));
+/** `dmc run` with the fixtures' Playwright config; `env` adds to this process's environment. */
+function dmcRun(args: string[], options: { signals?: EventEmitter; env?: NodeJS.ProcessEnv } = {}): Promise<DmcRunOutcome> {
+  return runDmc(['--config', config, ...args], { env: { ...process.env, ...options.env }, signals: options.signals, pollMs: 100 });
 }
 
 const verdicts = (results: Results): string[] => results.tests.map((t) => `${t.target} ${t.id} ${t.verdict}`).sort();

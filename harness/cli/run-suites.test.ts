@@ -6,7 +6,6 @@
  *   `dmc report diff` finds the regression and exits 1.
  */
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,7 +15,7 @@ import { Command } from 'commander';
 import { diffRuns } from '../report/diff.js';
 import { readResults } from '../report/results-io.js';
 import { registerReportCommand } from './report-command.js';
-import { registerRunCommand } from './run-command.js';
+import { dmcRun as runDmc, type DmcRunOutcome } from './test-support/dmc-run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dmc-run-suites-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,20 +31,8 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-function dmcRun(args: string[]): Promise<{ out: string; exitCode: number | undefined }> {
-  const program = new Command('dmc').exitOverride();
-  let out = '';
-  let exitCode: number | undefined;
-  registerRunCommand(program, {
-    write: (t) => (out += t),
-    setExitCode: (c) => (exitCode = c),
-    signals: new EventEmitter(),
-    env: { ...process.env, CI: '', DMC_SUITES_TEST_PASSWORD: 'run-suites-password' },
-    argv: ['node', 'dmc', 'run', ...args],
-    pollMs: 500,
-    heartbeatMs: 60_000,
-  });
-  return program.parseAsync(['run', ...args], { from: 'user' }).then(() => ({ out, exitCode }));
+function dmcRun(args: string[]): Promise<DmcRunOutcome> {
+  return runDmc(args, { env: { ...process.env, DMC_SUITES_TEST_PASSWORD: 'run-suites-password' } });
 }
 
 describe('dmc run on the real suites', { timeout: 240_000 }, () => {

@@ -7,15 +7,13 @@
  * documented facts is failed on both, and --certify's check refuses the unconfirmed test.
  */
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Command } from 'commander';
 import { certifyResultViolations } from '../../fixtures/expectations/certify.js';
 import { readResults } from '../report/results-io.js';
 import type { Results } from '../report/results-model.js';
-import { registerRunCommand } from './run-command.js';
+import { dmcRun as runDmc, type DmcRunOutcome } from './test-support/dmc-run.js';
 import { startVirtualLab, type VirtualLab } from './test-support/virtual-lab.js';
 
 const fixtures = join(import.meta.dirname, 'test-fixtures', 'unconfirmed');
@@ -33,20 +31,8 @@ after(async () => {
   await lab?.close().catch(() => undefined);
 });
 
-function dmcRun(args: string[]): Promise<{ out: string; exitCode: number | undefined }> {
-  const program = new Command('dmc').exitOverride();
-  let out = '';
-  let exitCode: number | undefined;
-  registerRunCommand(program, {
-    write: (t) => (out += t),
-    setExitCode: (c) => (exitCode = c),
-    signals: new EventEmitter(),
-    env: { ...lab.env, CI: '', DMC_FACTS_DIR: join(fixtures, 'facts') },
-    argv: ['node', 'dmc', 'run', ...args],
-    pollMs: 500,
-    heartbeatMs: 60_000,
-  });
-  return program.parseAsync(['run', ...args], { from: 'user' }).then(() => ({ out, exitCode }));
+function dmcRun(args: string[]): Promise<DmcRunOutcome> {
+  return runDmc(args, { env: { ...lab.env, DMC_FACTS_DIR: join(fixtures, 'facts') } });
 }
 
 describe('unconfirmed: a failure on an assumed fact, on a real target', { timeout: 300_000 }, () => {
