@@ -352,6 +352,11 @@ interface Figures {
   sessionsPerSecond: number;
   p50: number;
   p99: number;
+  /**
+   * p99 of the sessions after each device's first (NaN with one session per device). The first sessions pay the
+   * TLS handshakes and meet the server's code before V8 has compiled it; in the steady state they alone make the p99.
+   */
+  p99AfterFirst: number;
   peakRssMb: number;
   /** CPU time (user + system) the server process spent per session: far steadier than wall time on a busy machine. */
   cpuMsPerSession: number;
@@ -373,6 +378,7 @@ async function measure(
   server: ServerProcess, devices: number, sessions: number, runSession: (device: number, session: number) => Promise<void>,
 ): Promise<Omit<Figures, 'connections' | 'resumed'>> {
   const latencies: number[] = [];
+  const afterFirst: number[] = [];
   let failures = 0;
   let firstFailure: string | undefined;
   server.measure(true);
@@ -385,7 +391,9 @@ async function measure(
       try {
         const t0 = performance.now();
         await runSession(d, s);
-        latencies.push(performance.now() - t0);
+        const latency = performance.now() - t0;
+        latencies.push(latency);
+        if (s > 0) afterFirst.push(latency);
       } catch (err) {
         failures += 1;
         firstFailure ??= (err as Error).message;
@@ -398,10 +406,12 @@ async function measure(
   const genCpuMs = (gen.user + gen.system) / 1000;
   const { peakMb, cpuMs, helperCpuMs } = await server.measure(false);
   latencies.sort((a, b) => a - b);
+  afterFirst.sort((a, b) => a - b);
   return {
     sessionsPerSecond: latencies.length / elapsed,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
+    p99AfterFirst: percentile(afterFirst, 99),
     peakRssMb: peakMb,
     cpuMsPerSession: cpuMs / Math.max(1, latencies.length),
     helperCpuMsPerSession: helperCpuMs === undefined ? undefined : helperCpuMs / Math.max(1, latencies.length),
@@ -596,6 +606,7 @@ function median(rounds: Figures[]): Figures {
     sessionsPerSecond: mid((f) => f.sessionsPerSecond),
     p50: mid((f) => f.p50),
     p99: mid((f) => f.p99),
+    p99AfterFirst: mid((f) => f.p99AfterFirst),
     peakRssMb: mid((f) => f.peakRssMb),
     cpuMsPerSession: mid((f) => f.cpuMsPerSession),
     helperCpuMsPerSession: rounds.some((f) => f.helperCpuMsPerSession === undefined) ? undefined : mid((f) => f.helperCpuMsPerSession ?? 0),
@@ -704,6 +715,7 @@ function printTable(all: ScenarioFigures[], baseline: Baseline): void {
     ['  to same bytes', (f, _t, b) => (f.sessionsPerSecond / b.sessionsPerSecond).toFixed(2)],
     ['p50 ms', (f) => f.p50.toFixed(0)],
     ['p99 ms', (f) => f.p99.toFixed(0)],
+    ['  after each first session', (f) => (Number.isNaN(f.p99AfterFirst) ? 'n/a' : f.p99AfterFirst.toFixed(0))],
     ['server peak RSS MB', (f) => f.peakRssMb.toFixed(0)],
     ['generator CPU ms/session', (f) => f.genCpuMsPerSession.toFixed(2)],
     ['generator share of 1 core', (f) => `${(100 * f.genCoreShare).toFixed(0)}%`],
@@ -725,6 +737,7 @@ function printTable(all: ScenarioFigures[], baseline: Baseline): void {
   console.log('server CPU = user+system CPU of the server process over the measured phase, per session; generator = this process.');
   console.log("on helper threads = the part of it off the server's main thread (V8's JIT compiler and GC helpers, libuv's pool), from /proc.");
   console.log("same bytes = the trivial route answering with the harness's real replies to the device's real messages.");
+  console.log("after each first session = the p99 without each device's first session (its TLS handshake, the server's code not yet compiled).");
 }
 
 export async function run(): Promise<void> {
