@@ -9,8 +9,7 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadInventory } from '../../fixtures/targets/inventory.js';
 import { isProfilePath } from '../../fixtures/virtual-device/profiles.js';
-import { MDM_CERTIFICATE_STORE_NAMES, findMdmCertificates, type FoundCertificates } from '../../fixtures/conformance/mdm-certificate.js';
-import { normalThumbprint } from '../pki/index.js';
+import { MDM_CERTIFICATE_STORE_NAMES, findMdmCertificates, recordsHeld, type FoundCertificates } from '../../fixtures/conformance/mdm-certificate.js';
 import { buildProfile, type BuiltProfile } from './calibrate/build-profile.js';
 import { connectTarget } from './calibrate/connect.js';
 import { factsObserved } from './calibrate/facts.js';
@@ -64,10 +63,7 @@ export async function calibrateTarget(name: string, flags: CalibrateFlags, io: C
     const issued = connected.server.enrollments.list().filter((r) => r.providerId === connected.providerId);
     // Which store holds it is itself an observation (fact win.cert-store-mdm-client): printed below.
     held = await findMdmCertificates(connected.agent, issued.map((r) => r.certificate.thumbprint));
-    const thumbprints = issued
-      .filter((r) => held?.thumbprints.includes(normalThumbprint(r.certificate.thumbprint)) ?? false)
-      .map((r) => r.certificate.thumbprint)
-      .reverse();
+    const thumbprints = recordsHeld(issued, held).map((r) => r.certificate.thumbprint).reverse();
     built = buildProfile(
       {
         // A virtual device of a built-in profile calibrates to that profile's name, so its expectations still apply.
