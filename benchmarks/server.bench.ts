@@ -25,9 +25,9 @@
  * and nothing else. Against it, the trivial route's ratio says how much of a target set on that route these steps
  * take alone, and the harness's ratio what its own logic (authentication, session engine, queue, redaction) adds.
  *
- * Before and after in one run (issue #13): each scenario runs the same load against three servers, one after
- * another, each in its own process on its own copy of the same enrolled data folder: the trivial route, the harness
- * server of the BASELINE commit (its code taken with `git archive` into a temporary folder, node_modules linked,
+ * Before and after in one run (issue #13): each scenario runs the same load against five servers, one after
+ * another, each in its own process on its own copy of the same enrolled data folder: the trivial route, the same
+ * route with the same bytes, the floor, the harness server of the BASELINE commit (its code taken with `git archive` into a temporary folder, node_modules linked,
  * started by this same file exactly as the current one is), and the current harness server. Without git or without
  * that commit (a shallow clone) the baseline column says why it is missing and the rest still runs.
  *
