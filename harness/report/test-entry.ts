@@ -178,7 +178,9 @@ export function buildEntry(test: TestCase, result: TestResult, context: EntryCon
   if (windowsBuild !== undefined) entry.windowsBuild = windowsBuild;
   if (sessions !== undefined) entry.sessions = sessions;
   if (agentCalls !== undefined) entry.agentCalls = agentCalls;
-  if (largestMessages.length > 0) entry.largestServerMessageBytes = Math.max(...largestMessages);
+  // Zero bytes (a window in which the server sent nothing) is no figure, as results.json's schema says.
+  const largestMessage = Math.max(0, ...largestMessages);
+  if (largestMessage > 0) entry.largestServerMessageBytes = largestMessage;
   if (transcriptLinesLost !== undefined && transcriptLinesLost > 0) entry.transcriptLinesLost = transcriptLinesLost;
   if (outcome.notApplicableReason !== undefined) entry.notApplicableReason = outcome.notApplicableReason;
   if (expectation !== undefined) entry.expectation = expectation;
